@@ -1,0 +1,18 @@
+/**
+ * NATS subjects and stream names. Every deployment (and every test run) may add a
+ * prefix, so code asks these functions rather than writing subjects by hand.
+ */
+export const SUBJECTS = {
+  /** Core NATS, fire and forget: `policy.changed.<kind>`. */
+  policyChanged: (kind: string) => `policy.changed.${kind}`,
+  policyChangedAll: 'policy.changed.>',
+  catalogChanged: 'catalog.changed',
+  auditLlm: 'audit.llm',
+  auditTool: 'audit.tool',
+  auditAdmin: 'audit.admin',
+  auditAll: 'audit.>',
+} as const;
+
+export const STREAMS = {
+  audit: 'AUDIT',
+} as const;
