@@ -1,0 +1,7 @@
+import type { Migration } from '@switchyard/db';
+import { virtualKeys } from './0001-virtual-keys.js';
+
+/** Governance migrations, applied in name order; never edit one that has shipped. */
+export const migrations: Record<string, Migration> = {
+  '0001_virtual_keys': virtualKeys,
+};

@@ -1,0 +1,39 @@
+/** A virtual key as governance keeps it. The secret itself is never kept, only its hash. */
+export interface KeyRecord {
+  id: string;
+  name: string;
+  /** SHA-256 of the secret, lowercase hex. */
+  keyHash: string;
+  /** The first characters of the secret. */
+  keyPrefix: string;
+  enabled: boolean;
+  /** Undefined: never expires. */
+  expiresAt: Date | undefined;
+  /** Model patterns the key may use; empty allows none. */
+  allowedModels: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What an admin supplies to create a key. */
+export interface NewKeyInput {
+  name: string;
+  enabled: boolean;
+  expiresAt: Date | undefined;
+  allowedModels: string[];
+}
+
+/** A partial update: only the fields present change. */
+export interface KeyPatch {
+  name?: string;
+  enabled?: boolean;
+  /** A date sets the expiry, `null` removes it, absent leaves it. */
+  expiresAt?: Date | null;
+  allowedModels?: string[];
+}
+
+/** Where a list page starts: after this (created_at, id). */
+export interface KeyPosition {
+  createdAt: Date;
+  id: string;
+}

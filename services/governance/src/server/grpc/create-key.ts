@@ -1,0 +1,16 @@
+import type { UnaryHandler, governance } from '@switchyard/proto';
+import type { KeyService } from '../../domain/index.js';
+import { fromWireTime, toWireKey } from './wire.js';
+
+/** Creates a key; the response carries its secret, this once. */
+export function createKey(keys: KeyService): UnaryHandler<typeof governance.CreateKeyRequestSchema, typeof governance.CreateKeyResponseSchema> {
+  return async (request) => {
+    const { key, secret } = await keys.create({
+      name: request.name,
+      enabled: request.enabled,
+      expiresAt: fromWireTime(request.expiresAt),
+      allowedModels: request.allowedModels,
+    });
+    return { key: toWireKey(key), secret };
+  };
+}

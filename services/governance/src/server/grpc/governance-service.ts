@@ -1,0 +1,35 @@
+import type { Histogram, Logger } from '@switchyard/obs';
+import { governance, implementService, instrumentHandler, type ServiceBinding } from '@switchyard/proto';
+import type { KeyService } from '../../domain/index.js';
+import { createKey } from './create-key.js';
+import { deleteKey } from './delete-key.js';
+import { getAuthState } from './get-auth-state.js';
+import { getKey } from './get-key.js';
+import { listKeys } from './list-keys.js';
+import { lookupKey } from './lookup-key.js';
+import { updateKey } from './update-key.js';
+
+export interface GovernanceServiceDeps {
+  keys: KeyService;
+  logger: Logger;
+  /** `switchyard_governance_rpc_seconds{rpc,outcome}`; outcome is `ok` or the error kind. */
+  rpcSeconds: Histogram<'rpc' | 'outcome'>;
+}
+
+
+/** GovernanceService bound to the key use cases, one file per RPC. */
+export function governanceServiceBinding(deps: GovernanceServiceDeps): ServiceBinding {
+  const { keys } = deps;
+  return {
+    service: governance.GovernanceService,
+    implementation: implementService(governance.GovernanceService, {
+      lookupKey: instrumentHandler('LookupKey', lookupKey(keys), deps),
+      getAuthState: instrumentHandler('GetAuthState', getAuthState(keys), deps),
+      createKey: instrumentHandler('CreateKey', createKey(keys), deps),
+      listKeys: instrumentHandler('ListKeys', listKeys(keys), deps),
+      getKey: instrumentHandler('GetKey', getKey(keys), deps),
+      updateKey: instrumentHandler('UpdateKey', updateKey(keys), deps),
+      deleteKey: instrumentHandler('DeleteKey', deleteKey(keys), deps),
+    }),
+  };
+}

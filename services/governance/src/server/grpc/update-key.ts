@@ -1,0 +1,18 @@
+import type { UnaryHandler, governance } from '@switchyard/proto';
+import type { KeyService } from '../../domain/index.js';
+import { fromWireTime, toWireKey } from './wire.js';
+
+/** A partial update: name, enabled, expiry (set or clear), allowed models (with `set_allowed_models`). */
+export function updateKey(keys: KeyService): UnaryHandler<typeof governance.UpdateKeyRequestSchema, typeof governance.UpdateKeyResponseSchema> {
+  return async (request) => {
+    const key = await keys.update(request.id, {
+      name: request.name,
+      enabled: request.enabled,
+      expiresAt: fromWireTime(request.expiresAt),
+      clearExpiresAt: request.clearExpiresAt,
+      allowedModels: request.allowedModels,
+      setAllowedModels: request.setAllowedModels,
+    });
+    return { key: toWireKey(key) };
+  };
+}
