@@ -1,0 +1,89 @@
+import { Client, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { McpClientConfig } from '../../config.js';
+import type { SessionEvents, UpstreamConnector, UpstreamSession } from '../../domain/ports.js';
+import { classify, suggestsLegacySse } from './errors.js';
+import { SdkSession } from './sdk-session.js';
+
+export interface SdkConnectorOptions {
+  /** The environment every stdio child starts from (PATH, HOME, ...); the client's `env` is added on top. */
+  baseEnv: Record<string, string>;
+  clientInfo?: { name: string; version: string };
+  /** How long the `server/discover` probe may take before a stdio server is taken as legacy. */
+  probeTimeoutMs?: number;
+}
+
+/**
+ * Opens upstream sessions with the MCP SDK v2 client: dual-era (a `server/discover`
+ * probe first, the legacy `initialize` handshake as fallback) over stdio, SSE and
+ * Streamable HTTP (falling back to SSE on a 4xx, as the spec's back-compat section says).
+ */
+export class SdkConnector implements UpstreamConnector {
+  constructor(private readonly opts: SdkConnectorOptions) {}
+
+  async connect(config: McpClientConfig, events: SessionEvents, signal: AbortSignal): Promise<UpstreamSession> {
+    switch (config.connection_type) {
+      case 'stdio': return this.#open(config, events, this.#stdio(config), signal);
+      case 'sse': return this.#open(config, events, new SSEClientTransport(new URL(required(config.connection_string)), this.#http(config)), signal);
+      case 'http': {
+        const url = new URL(required(config.connection_string));
+        try {
+          return await this.#open(config, events, new StreamableHTTPClientTransport(url, this.#http(config)), signal);
+        } catch (err) {
+          if (signal.aborted || !suggestsLegacySse(err instanceof Error ? (err.cause ?? err) : err)) throw err;
+          return this.#open(config, events, new SSEClientTransport(url, this.#http(config)), signal);
+        }
+      }
+    }
+  }
+
+  #stdio(config: McpClientConfig): StdioClientTransport {
+    const stdio = config.stdio_config;
+    if (!stdio) throw new Error(`client ${config.name} has no stdio_config`);
+    return new StdioClientTransport({
+      command: stdio.command,
+      args: stdio.args,
+      env: { ...this.opts.baseEnv, ...stdio.env },
+      stderr: 'ignore',
+    });
+  }
+
+  #http(config: McpClientConfig): { requestInit: RequestInit } {
+    return { requestInit: { headers: config.headers } };
+  }
+
+  async #open(config: McpClientConfig, events: SessionEvents, transport: Transport, signal: AbortSignal): Promise<UpstreamSession> {
+    const onChanged = (): void => events.onListChanged();
+    const client = new Client(this.opts.clientInfo ?? { name: 'switchyard-mcp-connector', version: '0.1.0' }, {
+      capabilities: {},
+      versionNegotiation: { mode: 'auto', probe: { timeoutMs: this.opts.probeTimeoutMs ?? 5000 } },
+      listChanged: {
+        tools: { autoRefresh: false, debounceMs: 50, onChanged },
+        prompts: { autoRefresh: false, debounceMs: 50, onChanged },
+        resources: { autoRefresh: false, debounceMs: 50, onChanged },
+      },
+    });
+    const session = new SdkSession(client, transport, config.name);
+    // Only a connection that was up can be lost; a failed attempt is reported by connect() itself.
+    let up = false;
+    client.onclose = () => { if (up && !session.closing) events.onClosed(); };
+    client.onerror = () => undefined;
+    const abort = (): void => void session.close();
+    signal.addEventListener('abort', abort, { once: true });
+    try {
+      await client.connect(transport, { timeout: config.timeout_ms, signal });
+      up = true;
+      return session;
+    } catch (err) {
+      await session.close();
+      throw classify(err);
+    } finally {
+      signal.removeEventListener('abort', abort);
+    }
+  }
+}
+
+function required(url: string | undefined): string {
+  if (!url) throw new Error('connection_string is required');
+  return url;
+}

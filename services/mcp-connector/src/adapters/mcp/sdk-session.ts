@@ -1,0 +1,112 @@
+import { StreamableHTTPClientTransport, type Client, type Transport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CallOptions, JsonObject, UpstreamCatalog, UpstreamSession } from '../../domain/ports.js';
+import { classify } from './errors.js';
+import { AnyObject, PromptsPage, ResourcesPage, ResourceTemplatesPage, ToolsPage } from './results.js';
+
+/** Upper bound on pages per list walk: a server that never ends its cursor chain fails, not hangs. */
+const MAX_PAGES = 1000;
+
+type PageSchema = typeof ToolsPage;
+
+/** One SDK client connection as an UpstreamSession. */
+export class SdkSession implements UpstreamSession {
+  closing = false;
+  #closed: Promise<void> | undefined;
+
+  constructor(private readonly client: Client, private readonly transport: Transport, private readonly name: string) {}
+
+  get era(): 'legacy' | 'modern' | undefined {
+    return this.client.getProtocolEra();
+  }
+
+  get pid(): number | undefined {
+    return this.transport instanceof StdioClientTransport ? (this.transport.pid ?? undefined) : undefined;
+  }
+
+  async catalog(signal: AbortSignal): Promise<UpstreamCatalog> {
+    const caps = this.client.getServerCapabilities() ?? {};
+    const [tools, resources, resourceTemplates, prompts] = await Promise.all([
+      caps.tools ? this.#walk('tools/list', 'tools', ToolsPage, signal) : [],
+      caps.resources ? this.#walk('resources/list', 'resources', ResourcesPage, signal) : [],
+      caps.resources ? this.#walk('resources/templates/list', 'resourceTemplates', ResourceTemplatesPage, signal).catch(() => []) : [],
+      caps.prompts ? this.#walk('prompts/list', 'prompts', PromptsPage, signal) : [],
+    ]);
+    return { tools, resources, resourceTemplates, prompts };
+  }
+
+  /** Follows every `nextCursor` (the SDK's own list helpers may stop at one page). */
+  async #walk(method: string, key: string, schema: PageSchema, signal: AbortSignal): Promise<JsonObject[]> {
+    const items: JsonObject[] = [];
+    let cursor: string | undefined;
+    for (let n = 0; n < MAX_PAGES; n++) {
+      try {
+        const page = await this.client.request({ method, params: cursor === undefined ? {} : { cursor } }, schema, { signal });
+        const body = page as Record<string, unknown>;
+        const list = body[key];
+        if (Array.isArray(list)) items.push(...(list as JsonObject[]));
+        const next = body.nextCursor;
+        if (typeof next !== 'string' || next === '' || next === cursor) return items;
+        cursor = next;
+      } catch (err) {
+        throw classify(err);
+      }
+    }
+    throw new Error(`${this.name}: ${method} exceeded ${MAX_PAGES} pages`);
+  }
+
+  async callTool(name: string, args: JsonObject, options: CallOptions): Promise<JsonObject> {
+    try {
+      return await this.client.request(
+        { method: 'tools/call', params: { name, arguments: args } },
+        AnyObject,
+        { signal: options.signal, timeout: options.timeoutMs },
+      );
+    } catch (err) {
+      throw classify(err);
+    }
+  }
+
+  async check(options: CallOptions): Promise<void> {
+    try {
+      if (this.era === 'modern') await this.client.discover({ signal: options.signal, timeout: options.timeoutMs });
+      else await this.client.ping({ signal: options.signal, timeout: options.timeoutMs });
+    } catch (err) {
+      throw classify(err);
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    this.closing = true;
+    const pid = this.pid;
+    // transport.close() only aborts; a legacy session is ended with DELETE so the upstream frees it.
+    if (this.transport instanceof StreamableHTTPClientTransport && this.transport.sessionId !== undefined) {
+      await this.transport.terminateSession().catch(() => undefined);
+    }
+    await this.client.close().catch(() => undefined);
+    if (pid !== undefined) await ensureExited(pid);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The SDK closes stdin and signals the child; make sure it is gone, SIGKILL after a grace period. */
+async function ensureExited(pid: number): Promise<void> {
+  for (let i = 0; i < 40 && alive(pid); i++) await sleep(50);
+  if (!alive(pid)) return;
+  try { process.kill(pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
+  for (let i = 0; i < 20 && alive(pid); i++) await sleep(50);
+}

@@ -1,0 +1,61 @@
+import type { McpClientConfig } from '../config.js';
+
+/** A JSON object as the upstream sent it (tool definitions, results): passed through untouched. */
+export type JsonObject = Record<string, unknown>;
+
+/** What one upstream offers; every item is its definition JSON as listed. */
+export interface UpstreamCatalog {
+  tools: JsonObject[];
+  resources: JsonObject[];
+  resourceTemplates: JsonObject[];
+  prompts: JsonObject[];
+}
+
+export interface CallOptions {
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+/** Why an upstream operation failed, as the domain needs to know it. */
+export type UpstreamFailure = 'timeout' | 'unauthorized' | 'closed' | 'error';
+
+/** An upstream failure, classified by the adapter. */
+export class UpstreamError extends Error {
+  override readonly name = 'UpstreamError';
+  constructor(readonly failure: UpstreamFailure, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** One live connection to an upstream MCP server. */
+export interface UpstreamSession {
+  /** Every page of tools, plus resources, templates and prompts when the server declares them. */
+  catalog(signal: AbortSignal): Promise<UpstreamCatalog>;
+  /** The CallToolResult JSON exactly as the upstream sent it (`isError` results included). */
+  callTool(name: string, args: JsonObject, options: CallOptions): Promise<JsonObject>;
+  /** A liveness check (ping on legacy connections, server/discover on modern ones). */
+  check(options: CallOptions): Promise<void>;
+  /** The negotiated protocol era. */
+  readonly era: 'legacy' | 'modern' | undefined;
+  /** The child's pid for stdio upstreams. */
+  readonly pid: number | undefined;
+  /** Closes the connection; a stdio child is killed. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface SessionEvents {
+  /** The transport closed (child exited, stream ended). */
+  onClosed(): void;
+  /** The upstream said its tools, resources or prompts changed. */
+  onListChanged(): void;
+}
+
+/** Opens sessions to upstreams (the MCP SDK adapter). */
+export interface UpstreamConnector {
+  connect(config: McpClientConfig, events: SessionEvents, signal: AbortSignal): Promise<UpstreamSession>;
+}
+
+/** Announces catalog changes (the bus adapter). */
+export interface CatalogPublisher {
+  catalogChanged(client: string, catalogVersion: string): void;
+}
