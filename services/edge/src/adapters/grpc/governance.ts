@@ -1,0 +1,103 @@
+import { timestampDate, timestampFromDate, type governance, type ServiceClient } from '@switchyard/proto';
+import { compileModelPatterns } from '@switchyard/config';
+import type { KeyAdmin, KeyDirectory } from '../../domain/ports.js';
+import type { KeyPatch, KeyPolicy, KeyView, NewKey, Page } from '../../domain/types.js';
+import { SwitchyardError } from '@switchyard/errors';
+
+type GovernanceClient = ServiceClient<typeof governance.GovernanceService>;
+
+/** Lookups on the hot path's miss: short deadline, the cache fails closed. */
+const LOOKUP_TIMEOUT_MS = 2_000;
+const ADMIN_TIMEOUT_MS = 10_000;
+
+export function toKeyPolicy(key: governance.VirtualKey): KeyPolicy {
+  return {
+    keyId: key.id,
+    enabled: key.enabled,
+    expiresAtMs: key.expiresAt ? timestampDate(key.expiresAt).getTime() : Number.POSITIVE_INFINITY,
+    allowedModels: key.allowedModels,
+    models: compileModelPatterns(key.allowedModels),
+  };
+}
+
+export function toKeyView(key: governance.VirtualKey): KeyView {
+  return {
+    id: key.id,
+    name: key.name,
+    enabled: key.enabled,
+    expiresAt: key.expiresAt ? timestampDate(key.expiresAt) : null,
+    allowedModels: [...key.allowedModels],
+    keyPrefix: key.keyPrefix,
+    createdAt: key.createdAt ? timestampDate(key.createdAt) : null,
+    updatedAt: key.updatedAt ? timestampDate(key.updatedAt) : null,
+  };
+}
+
+function required(key: governance.VirtualKey | undefined, id: string): governance.VirtualKey {
+  if (key === undefined) throw new SwitchyardError('not_found', `no key with id '${id}'`, { code: 'key_not_found', param: 'id' });
+  return key;
+}
+
+/** KeyDirectory over governance's gRPC API. */
+export class GrpcKeyDirectory implements KeyDirectory {
+  constructor(private readonly client: GovernanceClient) {}
+
+  async lookup(keyHash: string): Promise<KeyPolicy | null> {
+    const res = await this.client.lookupKey({ keyHash }, { timeoutMs: LOOKUP_TIMEOUT_MS });
+    return res.key ? toKeyPolicy(res.key) : null;
+  }
+
+  async keyCount(): Promise<number> {
+    const res = await this.client.getAuthState({}, { timeoutMs: LOOKUP_TIMEOUT_MS });
+    return Number(res.keyCount);
+  }
+}
+
+/** Key administration over governance's gRPC API. */
+export class GrpcKeyAdmin implements KeyAdmin {
+  constructor(private readonly client: GovernanceClient) {}
+
+  async create(input: NewKey): Promise<{ key: KeyView; secret: string }> {
+    const res = await this.client.createKey(
+      {
+        name: input.name,
+        enabled: input.enabled,
+        allowedModels: input.allowedModels,
+        ...(input.expiresAt ? { expiresAt: timestampFromDate(input.expiresAt) } : {}),
+      },
+      { timeoutMs: ADMIN_TIMEOUT_MS },
+    );
+    if (!res.key || !res.secret) throw new SwitchyardError('internal', 'governance returned no key');
+    return { key: toKeyView(res.key), secret: res.secret };
+  }
+
+  async list(limit: number | undefined, cursor: string | undefined): Promise<Page<KeyView>> {
+    const res = await this.client.listKeys({ limit: limit ?? 0, cursor: cursor ?? '' }, { timeoutMs: ADMIN_TIMEOUT_MS });
+    return { items: res.keys.map(toKeyView), nextCursor: res.nextCursor };
+  }
+
+  async get(id: string): Promise<KeyView> {
+    const res = await this.client.getKey({ id }, { timeoutMs: ADMIN_TIMEOUT_MS });
+    return toKeyView(required(res.key, id));
+  }
+
+  async update(id: string, patch: KeyPatch): Promise<KeyView> {
+    const res = await this.client.updateKey(
+      {
+        id,
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
+        ...(patch.expiresAt ? { expiresAt: timestampFromDate(patch.expiresAt) } : {}),
+        clearExpiresAt: patch.expiresAt === null,
+        allowedModels: patch.allowedModels ?? [],
+        setAllowedModels: patch.allowedModels !== undefined,
+      },
+      { timeoutMs: ADMIN_TIMEOUT_MS },
+    );
+    return toKeyView(required(res.key, id));
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.client.deleteKey({ id }, { timeoutMs: ADMIN_TIMEOUT_MS });
+  }
+}

@@ -1,0 +1,104 @@
+import { SwitchyardError } from '@switchyard/errors';
+import type { HttpBindings } from '@hono/node-server';
+import { Hono, type Context } from 'hono';
+import type { AuditLog, KeyAdmin } from '../../domain/ports.js';
+import type { KeyView } from '../../domain/types.js';
+import { adminAuth } from './admin-auth.js';
+import { readBody } from './body.js';
+import { createKeyBody, listKeysQuery, logsQuery, updateKeyBody } from './admin-schemas.js';
+import { parseJsonBody, parseWith } from './validation.js';
+
+export interface AdminDeps {
+  keys: KeyAdmin;
+  auditLog: AuditLog;
+  adminToken: string | undefined;
+}
+
+const ADMIN_BODY_LIMIT = 64 * 1024;
+
+const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+
+export function keyJson(k: KeyView): Record<string, unknown> {
+  return {
+    id: k.id,
+    name: k.name,
+    enabled: k.enabled,
+    expires_at: iso(k.expiresAt),
+    allowed_models: k.allowedModels,
+    key_prefix: k.keyPrefix,
+    created_at: iso(k.createdAt),
+    updated_at: iso(k.updatedAt),
+  };
+}
+
+type AdminEnv = { Bindings: HttpBindings };
+
+/** The JSON body, read from the raw Node request with the limit enforced while reading. */
+async function jsonBody(c: Context<AdminEnv>): Promise<unknown> {
+  const type = c.req.header('content-type');
+  if (type !== undefined && !type.toLowerCase().startsWith('application/json')) {
+    throw new SwitchyardError('invalid_argument', `unsupported content-type '${type}': send application/json`);
+  }
+  const body = await readBody(c.env.incoming, ADMIN_BODY_LIMIT);
+  return parseJsonBody(body.toString('utf8'));
+}
+
+/** `/api/*`: key administration (governance) and the audit log (telemetry). */
+export function adminRoutes(deps: AdminDeps): Hono<AdminEnv> {
+  const api = new Hono<AdminEnv>();
+  api.use('*', adminAuth(deps.adminToken));
+
+  api.post('/keys', async (c) => {
+    const body = parseWith(createKeyBody, await jsonBody(c));
+    const { key, secret } = await deps.keys.create({
+      name: body.name,
+      enabled: body.enabled,
+      expiresAt: body.expires_at ?? null,
+      allowedModels: body.allowed_models,
+    });
+    return c.json({ id: key.id, key: secret, ...keyJson(key) }, 201);
+  });
+
+  api.get('/keys', async (c) => {
+    const query = parseWith(listKeysQuery, c.req.query());
+    const page = await deps.keys.list(query.limit, query.cursor);
+    return c.json({ data: page.items.map(keyJson), next_cursor: page.nextCursor || null });
+  });
+
+  api.get('/keys/:id', async (c) => c.json(keyJson(await deps.keys.get(c.req.param('id')))));
+
+  api.patch('/keys/:id', async (c) => {
+    const body = parseWith(updateKeyBody, await jsonBody(c));
+    const key = await deps.keys.update(c.req.param('id'), {
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+      ...(body.expires_at !== undefined ? { expiresAt: body.expires_at } : {}),
+      ...(body.allowed_models !== undefined ? { allowedModels: body.allowed_models } : {}),
+    });
+    return c.json(keyJson(key));
+  });
+
+  api.delete('/keys/:id', async (c) => {
+    await deps.keys.remove(c.req.param('id'));
+    return c.body(null, 204);
+  });
+
+  api.get('/logs', async (c) => {
+    const q = parseWith(logsQuery, c.req.query());
+    const page = await deps.auditLog.list({
+      ...(q.limit !== undefined ? { limit: q.limit } : {}),
+      ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+      ...(q.key_id !== undefined ? { keyId: q.key_id } : {}),
+      ...(q.model !== undefined ? { model: q.model } : {}),
+      ...(q.provider !== undefined ? { provider: q.provider } : {}),
+      ...(q.kind !== undefined ? { kind: q.kind } : {}),
+      ...(q.request_id !== undefined ? { requestId: q.request_id } : {}),
+      ...(q.outcome !== undefined ? { outcome: q.outcome } : {}),
+      ...(q.since !== undefined ? { since: q.since } : {}),
+      ...(q.until !== undefined ? { until: q.until } : {}),
+    });
+    return c.json({ data: page.items, next_cursor: page.nextCursor || null });
+  });
+
+  return api;
+}

@@ -1,0 +1,208 @@
+import type { HttpBindings } from '@hono/node-server';
+import type { Logger } from '@switchyard/obs';
+import { Hono, type Context } from 'hono';
+import type { EdgeMetrics } from '../../adapters/metrics.js';
+import type { Authenticator } from '../../domain/authenticator.js';
+import { randomUUID } from 'node:crypto';
+import { parseToolCall, toolResultContent, type ToolCall } from '../../domain/mcp-tools.js';
+import { credentialFrom } from '../../domain/policy.js';
+import type { ToolAuditSink, ToolExecutor } from '../../domain/ports.js';
+import type { ToolCatalogCache } from '../../domain/tool-catalog.js';
+import type { ToolAuditRecord } from '../../domain/types.js';
+import { readBody } from './body.js';
+import { errorReply } from './errors.js';
+import { requestIdFrom, traceIdOf, traceparentFrom } from './request-meta.js';
+import { parseJsonBody } from './validation.js';
+
+export const MCP_EXECUTE_ROUTE = '/v1/mcp/tool/execute';
+export const PARENT_REQUEST_ID = 'x-switchyard-parent-request-id';
+
+export interface McpExecuteDeps {
+  auth: Authenticator;
+  executor: ToolExecutor;
+  catalog: ToolCatalogCache;
+  audit: ToolAuditSink;
+  metrics: EdgeMetrics;
+  logger: Logger;
+  bodyLimitBytes: number;
+  toolTimeoutMs: number;
+  logContent: boolean;
+}
+
+type Env = { Bindings: HttpBindings };
+
+type ToolExchange = { -readonly [K in keyof ToolAuditRecord]: ToolAuditRecord[K] };
+
+function newExchange(c: Context<Env>): ToolExchange {
+  const parent = c.req.header(PARENT_REQUEST_ID);
+  return {
+    requestId: requestIdFrom(c.req.header('x-request-id')),
+    parentRequestId: parent === undefined ? '' : requestIdFrom(parent) === parent ? parent : '',
+    keyId: '',
+    receivedAtMs: Date.now(),
+    tool: '',
+    client: '',
+    status: 0,
+    errorKind: '',
+    latencyMs: 0,
+    route: MCP_EXECUTE_ROUTE,
+    traceId: traceIdOf(traceparentFrom(c.req.header('traceparent'))),
+    body: new Uint8Array(0),
+    responseBody: undefined,
+  };
+}
+
+/**
+ * `POST /v1/mcp/tool/execute`: runs one OpenAI tool call (a suggestion the model
+ * made) through mcp-connector and answers the `role: "tool"` message to append.
+ * On Hono, not the raw path: it is not a hot path, and it gets the shared routing,
+ * route metrics and error envelope for free. Every call leaves a `kind: 'tool'`
+ * audit event, failures included.
+ */
+export function mcpExecuteRoutes(deps: McpExecuteDeps): Hono<Env> {
+  const app = new Hono<Env>();
+  app.post('/', async (c) => {
+    const started = performance.now();
+    const ex = newExchange(c);
+    let res: Response;
+    try {
+      res = await execute(c, ex, deps);
+    } catch (err) {
+      const reply = errorReply(err, deps.logger, ex.requestId);
+      ex.status = reply.status;
+      ex.errorKind = reply.kind;
+      if (deps.logContent) ex.responseBody = Buffer.from(reply.body);
+      res = c.newResponse(reply.body, reply.status as 400, { ...reply.headers, 'content-type': 'application/json', 'x-request-id': ex.requestId });
+    }
+    ex.latencyMs = performance.now() - started;
+    deps.metrics.toolCall(ex.status);
+    deps.audit.recordTool(ex);
+    return res;
+  });
+  return app;
+}
+
+async function execute(c: Context<Env>, ex: ToolExchange, deps: McpExecuteDeps): Promise<Response> {
+  const principal = await deps.auth.authenticate(credentialFrom(c.req.header('authorization'), c.req.header('x-api-key')));
+  ex.keyId = principal.keyId;
+  const body = await readBody(c.env.incoming, deps.bodyLimitBytes);
+  if (deps.logContent) ex.body = body;
+  const call = parseToolCall(parseJsonBody(body.toString('utf8')));
+  const content = await callTool(deps, ex, call, c.req.raw.signal);
+  const answer = JSON.stringify({ role: 'tool', tool_call_id: call.id, content });
+  if (deps.logContent) ex.responseBody = Buffer.from(answer);
+  return c.newResponse(answer, 200, { 'content-type': 'application/json', 'x-request-id': ex.requestId });
+}
+
+/** The part of a tool call both paths share: mcp-connector's CallTool, the result as text. */
+async function callTool(deps: ToolRunDeps, ex: ToolExchange, call: ToolCall, signal: AbortSignal): Promise<string> {
+  return toolResultContent(await callToolRaw(deps, ex, call, signal));
+}
+
+/** mcp-connector's CallTool, the MCP CallToolResult as it came. */
+async function callToolRaw(deps: ToolRunDeps, ex: ToolExchange, call: ToolCall, signal: AbortSignal): Promise<unknown> {
+  ex.tool = call.name;
+  ex.client = deps.catalog.clientOf(call.name);
+  const result = await deps.executor.call({
+    requestId: ex.requestId,
+    keyId: ex.keyId,
+    parentRequestId: ex.parentRequestId,
+    name: call.name,
+    arguments: call.arguments,
+    timeoutMs: deps.toolTimeoutMs,
+    signal,
+  });
+  ex.status = 200;
+  return result;
+}
+
+export interface McpServerToolContext {
+  readonly keyId: string;
+  readonly route: string;
+  readonly traceId: string;
+  readonly requestId: string;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * One `tools/call` from the northbound MCP server (`/mcp`): the same connector call,
+ * metric and `kind: 'tool'` audit event as the execute route. Resolves with the raw
+ * CallToolResult; rejects with the connector's failure (audited with its status).
+ */
+export async function runMcpServerToolCall(deps: ToolRunDeps, ctx: McpServerToolContext, name: string, args: string): Promise<unknown> {
+  const started = performance.now();
+  const ex: ToolExchange = {
+    requestId: ctx.requestId, parentRequestId: '', keyId: ctx.keyId, receivedAtMs: Date.now(),
+    tool: name, client: '', status: 0, errorKind: '', latencyMs: 0, route: ctx.route, traceId: ctx.traceId,
+    body: deps.logContent ? Buffer.from(args) : new Uint8Array(0),
+    responseBody: undefined,
+  };
+  try {
+    const result = await callToolRaw(deps, ex, { id: ex.requestId, name, arguments: args }, ctx.signal);
+    if (deps.logContent) ex.responseBody = Buffer.from(JSON.stringify(result ?? null));
+    return result;
+  } catch (err) {
+    const reply = errorReply(err, deps.logger, ex.requestId);
+    ex.status = reply.status;
+    ex.errorKind = reply.kind;
+    if (deps.logContent) ex.responseBody = Buffer.from(reply.body);
+    throw new ToolCallFailed(errorMessageOf(reply.body));
+  } finally {
+    ex.latencyMs = performance.now() - started;
+    deps.metrics.toolCall(ex.status);
+    deps.audit.recordTool(ex);
+  }
+}
+
+/** A tool call that failed; `message` is safe to show the caller (`error: …`). */
+export class ToolCallFailed extends Error {}
+
+/** What agent mode needs to run tool calls: the execute route's dependencies, minus the HTTP ones. */
+export type ToolRunDeps = Pick<McpExecuteDeps, 'executor' | 'catalog' | 'audit' | 'metrics' | 'logger' | 'toolTimeoutMs' | 'logContent'>;
+
+export interface AgentToolContext {
+  /** The chat request: the parent of every tool call it runs. */
+  readonly requestId: string;
+  readonly keyId: string;
+  readonly traceId: string;
+  readonly route: string;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * One agent-mode tool call, through the same connector call, metric and `kind: 'tool'`
+ * audit event as the execute route. A failure becomes the tool message text (the safe
+ * error message), so the model can adapt; it never rejects.
+ */
+export async function runAgentToolCall(deps: ToolRunDeps, parent: AgentToolContext, call: ToolCall): Promise<string> {
+  const started = performance.now();
+  const ex: ToolExchange = {
+    requestId: randomUUID(), parentRequestId: parent.requestId, keyId: parent.keyId, receivedAtMs: Date.now(),
+    tool: call.name, client: '', status: 0, errorKind: '', latencyMs: 0, route: parent.route, traceId: parent.traceId,
+    body: deps.logContent ? Buffer.from(JSON.stringify({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) : new Uint8Array(0),
+    responseBody: undefined,
+  };
+  let content: string;
+  try {
+    content = await callTool(deps, ex, call, parent.signal);
+  } catch (err) {
+    const reply = errorReply(err, deps.logger, ex.requestId);
+    ex.status = reply.status;
+    ex.errorKind = reply.kind;
+    content = errorMessageOf(reply.body);
+  }
+  if (deps.logContent) ex.responseBody = Buffer.from(content);
+  ex.latencyMs = performance.now() - started;
+  deps.metrics.toolCall(ex.status);
+  deps.audit.recordTool(ex);
+  return content;
+}
+
+function errorMessageOf(envelope: string): string {
+  try {
+    const message = (JSON.parse(envelope) as { error?: { message?: unknown } }).error?.message;
+    return typeof message === 'string' ? `error: ${message}` : 'error: tool call failed';
+  } catch {
+    return 'error: tool call failed';
+  }
+}

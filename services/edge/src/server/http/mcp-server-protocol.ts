@@ -1,0 +1,200 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * The northbound MCP server's protocol core (legacy Streamable HTTP era, up to
+ * 2025-11-25): JSON-RPC dispatch, HMAC-signed session ids and Origin rules. Pure:
+ * no HTTP, no I/O besides the tool source handed in.
+ *
+ * Stateless by design: nothing the gateway answers depends on per-session state,
+ * so a session id is only a signed token. Any edge replica holding the same secret
+ * accepts any session id another replica issued; a forged one fails verification.
+ */
+
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
+export const LATEST_PROTOCOL_VERSION = '2025-11-25';
+/** Assumed when a request after initialize carries no `MCP-Protocol-Version`. */
+export const DEFAULT_PROTOCOL_VERSION = '2025-03-26';
+
+export const JSONRPC_PARSE_ERROR = -32700;
+export const JSONRPC_INVALID_REQUEST = -32600;
+export const JSONRPC_METHOD_NOT_FOUND = -32601;
+export const JSONRPC_INVALID_PARAMS = -32602;
+export const JSONRPC_INTERNAL_ERROR = -32603;
+
+export type JsonRpcId = string | number;
+type Json = Record<string, unknown>;
+
+export interface JsonRpcResponse {
+  jsonrpc: '2.0';
+  id: JsonRpcId | null;
+  result?: unknown;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function rpcError(id: JsonRpcId | null, code: number, message: string): JsonRpcResponse {
+  return { jsonrpc: '2.0', id, error: { code, message } };
+}
+
+/** What one incoming message is, as the transport rules need to know. */
+export type Classified =
+  | { kind: 'request'; id: JsonRpcId; method: string; params: Json | undefined }
+  | { kind: 'notification'; method: string }
+  | { kind: 'response' }
+  | { kind: 'invalid'; id: JsonRpcId | null; message: string };
+
+export function classify(message: unknown): Classified {
+  if (!isObject(message) || message.jsonrpc !== '2.0') return { kind: 'invalid', id: null, message: 'not a JSON-RPC 2.0 message' };
+  const { id, method, params } = message;
+  const validId = typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+  if (typeof method !== 'string') {
+    if (validId && ('result' in message || 'error' in message)) return { kind: 'response' };
+    return { kind: 'invalid', id: validId ? id : null, message: 'missing method' };
+  }
+  if (params !== undefined && !isObject(params)) return { kind: 'invalid', id: validId ? id : null, message: 'params must be an object' };
+  if (id === undefined) return { kind: 'notification', method };
+  if (!validId) return { kind: 'invalid', id: null, message: 'id must be a string or a number' };
+  return { kind: 'request', id, method, params };
+}
+
+/** The protocol version answered to an initialize request (the client's when supported). */
+export function negotiateVersion(requested: unknown): string {
+  return typeof requested === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION;
+}
+
+/** `MCP-Protocol-Version` on a request after initialize: absent → the default; unsupported → undefined (400). */
+export function headerVersion(header: string | undefined): string | undefined {
+  if (header === undefined || header === '') return DEFAULT_PROTOCOL_VERSION;
+  return SUPPORTED_PROTOCOL_VERSIONS.includes(header) ? header : undefined;
+}
+
+// ---------------------------------------------------------------- sessions
+
+const SESSION_PREFIX = 'sy1';
+
+function mac(secret: string, nonce: string, scope: string): string {
+  return createHmac('sha256', secret).update(`mcp-session\0${nonce}\0${scope}`).digest('base64url');
+}
+
+/**
+ * A new session id: `sy1.<random nonce>.<HMAC(nonce, scope)>`, visible ASCII only.
+ * `scope` binds it (the caller's key id): a session issued to one key is not accepted for another.
+ */
+export function issueSessionId(secret: string, scope: string): string {
+  const nonce = randomBytes(18).toString('base64url');
+  return `${SESSION_PREFIX}.${nonce}.${mac(secret, nonce, scope)}`;
+}
+
+/** True when `id` was issued by `issueSessionId` with this secret and scope. Constant-time on the MAC. */
+export function verifySessionId(secret: string, scope: string, id: string): boolean {
+  const parts = id.split('.');
+  if (parts.length !== 3 || parts[0] !== SESSION_PREFIX) return false;
+  const [, nonce = '', given = ''] = parts;
+  if (!/^[A-Za-z0-9_-]{16,64}$/.test(nonce)) return false;
+  const expected = Buffer.from(mac(secret, nonce, scope));
+  const actual = Buffer.from(given);
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+// ---------------------------------------------------------------- Origin
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/**
+ * The DNS-rebinding rule: an absent Origin passes (non-browser clients); a present one
+ * must be a local host (any port) or exactly one of `allowed` (`scheme://host[:port]`).
+ */
+export function originAllowed(origin: string | undefined, allowed: readonly string[]): boolean {
+  if (origin === undefined) return true;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  if ((url.protocol === 'http:' || url.protocol === 'https:') && LOCAL_HOSTS.has(url.hostname)) return true;
+  return allowed.some((a) => {
+    try {
+      return new URL(a).origin === url.origin;
+    } catch {
+      return false;
+    }
+  });
+}
+
+// ---------------------------------------------------------------- dispatch
+
+/** One tool as this endpoint exposes it. */
+export interface ExposedTool {
+  /** The name clients see and call. */
+  readonly name: string;
+  /** The MCP tool definition to list (its `name` is replaced by `name`). */
+  readonly definition: Readonly<Json>;
+}
+
+/** A tool result (`CallToolResult`) or a failure that becomes one with `isError`. */
+export interface McpServerSource {
+  tools(): readonly ExposedTool[] | Promise<readonly ExposedTool[]>;
+  /** Runs a listed tool; resolves with the MCP CallToolResult. Failures may reject (they become `isError` results). */
+  call(name: string, args: Json, signal: AbortSignal): Promise<unknown>;
+  /** The message of a failed call, safe to show the client. */
+  errorMessage(err: unknown): string;
+}
+
+export interface ServerInfo {
+  readonly name: string;
+  readonly version: string;
+}
+
+export interface DispatchContext {
+  readonly source: McpServerSource;
+  readonly info: ServerInfo;
+  readonly signal: AbortSignal;
+}
+
+export function listEntry(tool: ExposedTool): Json {
+  return { ...tool.definition, name: tool.name };
+}
+
+/**
+ * Answers one JSON-RPC request. Never rejects: protocol errors are JSON-RPC errors,
+ * tool failures and policy denials are results with `isError: true`.
+ */
+export async function dispatch(req: { id: JsonRpcId; method: string; params: Json | undefined }, ctx: DispatchContext): Promise<JsonRpcResponse> {
+  const { id, params } = req;
+  switch (req.method) {
+    case 'initialize':
+      return {
+        jsonrpc: '2.0', id,
+        result: {
+          protocolVersion: negotiateVersion(params?.protocolVersion),
+          capabilities: { tools: { listChanged: false } },
+          serverInfo: { name: ctx.info.name, version: ctx.info.version },
+        },
+      };
+    case 'ping':
+      return { jsonrpc: '2.0', id, result: {} };
+    case 'tools/list': {
+      const tools = await ctx.source.tools();
+      return { jsonrpc: '2.0', id, result: { tools: tools.map(listEntry) } };
+    }
+    case 'tools/call': {
+      const name = params?.name;
+      if (typeof name !== 'string' || name === '') return rpcError(id, JSONRPC_INVALID_PARAMS, "'name' must be a non-empty string");
+      const args = params?.arguments ?? {};
+      if (!isObject(args)) return rpcError(id, JSONRPC_INVALID_PARAMS, "'arguments' must be an object");
+      const tools = await ctx.source.tools();
+      if (!tools.some((t) => t.name === name)) return rpcError(id, JSONRPC_INVALID_PARAMS, `Unknown tool: ${name}`);
+      try {
+        return { jsonrpc: '2.0', id, result: await ctx.source.call(name, args, ctx.signal) };
+      } catch (err) {
+        return { jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: ctx.source.errorMessage(err) }], isError: true } };
+      }
+    }
+    default:
+      return rpcError(id, JSONRPC_METHOD_NOT_FOUND, `Method not found: ${req.method}`);
+  }
+}
