@@ -39,6 +39,11 @@ export function serviceEnv(env: Env, service: Uppercase<string>): { grpc: Endpoi
   };
 }
 
+/** The observability settings every service takes from the environment: LOG_LEVEL and the standard OTLP traces endpoint. */
+export function observabilityEnv(env: Env): { log_level: string | undefined; otlp_endpoint: string | undefined } {
+  return { log_level: env.LOG_LEVEL || undefined, otlp_endpoint: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || undefined };
+}
+
 export const observability = z
   .object({
     log_level: logLevel.default('info'),

@@ -8,3 +8,4 @@ export {
   type Context, type Tracer, type HeaderCarrier, type TracingOptions, type TracingHandle,
 } from './tracing.js';
 export { startOpsServer, type OpsServer, type OpsServerOptions } from './ops-server.js';
+export { tracingActive, startSpan, endSpan, contextWith, traceparentOf, activeTraceparent, extractHttp, type IncomingHeaders, SpanKind, SpanStatusCode, type Span, type Attributes } from './spans.js';

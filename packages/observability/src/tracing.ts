@@ -5,6 +5,7 @@ import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter, type SpanPr
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Metadata } from '@grpc/grpc-js';
+import { setTracingActive } from './spans.js';
 
 export { context, trace, type Context, type Tracer } from '@opentelemetry/api';
 
@@ -84,9 +85,15 @@ export function initTracing(options: TracingOptions): TracingHandle {
     resource: resourceFromAttributes({ 'service.name': options.serviceName }),
     spanProcessors: processors,
   });
-  if (processors.length > 0) trace.setGlobalTracerProvider(provider);
+  if (processors.length > 0) {
+    trace.setGlobalTracerProvider(provider);
+    setTracingActive(true);
+  }
   return {
     tracer: processors.length > 0 ? provider.getTracer(options.serviceName) : trace.getTracer(options.serviceName),
-    [Symbol.asyncDispose]: () => provider.shutdown(),
+    [Symbol.asyncDispose]: async () => {
+      if (processors.length > 0) setTracingActive(false);
+      await provider.shutdown();
+    },
   };
 }

@@ -1,8 +1,9 @@
 import { fromBinary, toBinary, type DescMessage, type DescMethod, type DescService, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { fromGrpcError, toGrpcStatus } from '@switchyard/errors';
-import { context, extractGrpc, injectGrpc } from '@switchyard/obs';
+import { context, extractGrpc, injectGrpc, type Context } from '@switchyard/obs';
 import { toMessage } from './message.js';
+import { clientSpan, serverSpan } from './rpc-spans.js';
 import { inProcessClient, registerAddress, rememberHandlers } from './in-process.js';
 import type { CallOptions, HandlerContext, ServerStreamingHandler, ServiceClient, ServiceImplementation, UnaryHandler } from './grpc-types.js';
 
@@ -79,9 +80,11 @@ function handlerContext(call: grpc.ServerUnaryCall<unknown, unknown> | grpc.Serv
 function unary(method: DescMethod, handler: UnaryHandler<DescMessage, DescMessage>): grpc.handleUnaryCall<MessageShape<DescMessage>, MessageShape<DescMessage>> {
   return (call, callback) => {
     const { ctx, settle } = handlerContext(call);
-    context.with(ctx.traceContext, () => handler(call.request, ctx)).then(
-      (response) => { settle(); callback(null, toMessage(method.output, response)); },
-      (err: unknown) => { settle(); callback(toGrpcStatus(err)); },
+    const span = serverSpan(method, ctx.traceContext);
+    ctx.traceContext = span.ctx;
+    context.with(span.ctx, () => handler(call.request, ctx)).then(
+      (response) => { settle(); span.end(); callback(null, toMessage(method.output, response)); },
+      (err: unknown) => { settle(); span.end(err); callback(toGrpcStatus(err)); },
     );
   };
 }
@@ -89,6 +92,8 @@ function unary(method: DescMethod, handler: UnaryHandler<DescMessage, DescMessag
 function serverStreaming(method: DescMethod, handler: ServerStreamingHandler<DescMessage, DescMessage>): grpc.handleServerStreamingCall<MessageShape<DescMessage>, MessageShape<DescMessage>> {
   return (call) => {
     const { ctx, settle } = handlerContext(call);
+    const span = serverSpan(method, ctx.traceContext);
+    ctx.traceContext = span.ctx;
     const run = async (): Promise<void> => {
       for await (const item of handler(call.request, ctx)) {
         if (ctx.signal.aborted) return;
@@ -101,11 +106,13 @@ function serverStreaming(method: DescMethod, handler: ServerStreamingHandler<Des
         }
       }
       settle();
+      span.end();
       call.end();
     };
     context.with(ctx.traceContext, run).catch((err: unknown) => {
       const aborted = ctx.signal.aborted;
       settle();
+      span.end(err);
       if (!aborted) call.emit('error', toGrpcStatus(err));
     });
   };
@@ -126,9 +133,9 @@ export function implementService<S extends DescService>(service: S, impl: Servic
   return handlers;
 }
 
-function callMetadata(options: CallOptions | undefined): grpc.Metadata {
+function callMetadata(options: CallOptions | undefined, ctx: Context): grpc.Metadata {
   const metadata = options?.metadata?.clone() ?? new grpc.Metadata();
-  injectGrpc(metadata);
+  injectGrpc(metadata, ctx);
   return metadata;
 }
 
@@ -151,11 +158,13 @@ function unaryCaller(client: grpc.Client, service: DescService, method: DescMeth
   return (request: MessageInitShape<DescMessage>, options?: CallOptions): Promise<MessageShape<DescMessage>> =>
     new Promise((resolve, reject) => {
       let unlink = (): void => {};
-      const call = client.makeUnaryRequest(path, serialize, deserialize, request, callMetadata(options), callOptions(options), (err, value) => {
+      const span = clientSpan(method);
+      const call = client.makeUnaryRequest(path, serialize, deserialize, request, callMetadata(options, span.ctx), callOptions(options), (err, value) => {
         unlink();
-        if (err) reject(fromGrpcError(err));
-        else if (value === undefined) reject(fromGrpcError({ code: grpc.status.INTERNAL, details: 'empty response' }));
-        else resolve(value);
+        const failure = err ? fromGrpcError(err) : value === undefined ? fromGrpcError({ code: grpc.status.INTERNAL, details: 'empty response' }) : undefined;
+        span.end(failure);
+        if (failure) reject(failure);
+        else resolve(value as MessageShape<DescMessage>);
       });
       unlink = linkAbort(options?.signal, call);
     });
@@ -166,13 +175,17 @@ function streamCaller(client: grpc.Client, service: DescService, method: DescMet
   const serialize = serializer(method.input);
   const deserialize = deserializer(method.output);
   return async function* (request: MessageInitShape<DescMessage>, options?: CallOptions): AsyncGenerator<MessageShape<DescMessage>> {
-    const call = client.makeServerStreamRequest(path, serialize, deserialize, request, callMetadata(options), callOptions(options));
+    const span = clientSpan(method);
+    const call = client.makeServerStreamRequest(path, serialize, deserialize, request, callMetadata(options, span.ctx), callOptions(options));
     const unlink = linkAbort(options?.signal, call);
     try {
       for await (const item of call as AsyncIterable<MessageShape<DescMessage>>) yield item;
     } catch (err) {
-      throw fromGrpcError(err);
+      const failure = fromGrpcError(err);
+      span.end(failure);
+      throw failure;
     } finally {
+      span.end();
       unlink();
       call.cancel();
     }

@@ -1,5 +1,6 @@
 import type { DescMessage, DescMethod, DescService, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
 import { toMessage } from './message.js';
+import { clientSpan, serverSpan, type RpcSpan } from './rpc-spans.js';
 import { Metadata, status } from '@grpc/grpc-js';
 import { SwitchyardError, fromGrpcError, toGrpcStatus } from '@switchyard/errors';
 import { context } from '@switchyard/obs';
@@ -89,18 +90,30 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-function handlerContext(signal: AbortSignal, options: CallOptions | undefined): HandlerContext {
-  return { signal, metadata: options?.metadata ?? new Metadata(), traceContext: context.active() };
+function handlerContext(signal: AbortSignal, options: CallOptions | undefined, server: RpcSpan): HandlerContext {
+  return { signal, metadata: options?.metadata ?? new Metadata(), traceContext: server.ctx };
+}
+
+/** The same two spans a call over the wire makes: the caller's, and the callee's under it. */
+function callSpans(method: DescMethod): { client: RpcSpan; server: RpcSpan; end(err?: unknown): void } {
+  const client = clientSpan(method);
+  const server = serverSpan(method, client.ctx);
+  return { client, server, end: (err?: unknown) => { server.end(err); client.end(err); } };
 }
 
 function unaryCall(method: DescMethod, handler: UnaryHandler<DescMessage, DescMessage>) {
   return async (request: MessageInitShape<DescMessage>, options?: CallOptions): Promise<MessageShape<DescMessage>> => {
     const call = callSignal(options);
+    const spans = callSpans(method);
     try {
-      const response = await untilAborted(handler(toMessage(method.input, request), handlerContext(call.signal, options)), call.signal);
+      const work = context.with(spans.server.ctx, () => handler(toMessage(method.input, request), handlerContext(call.signal, options, spans.server)));
+      const response = await untilAborted(work, call.signal);
+      spans.end();
       return toMessage(method.output, response);
     } catch (err) {
-      throw asOverTheWire(err, call.signal);
+      const failure = asOverTheWire(err, call.signal);
+      spans.end(failure);
+      throw failure;
     } finally {
       call.done();
     }
@@ -110,17 +123,21 @@ function unaryCall(method: DescMethod, handler: UnaryHandler<DescMessage, DescMe
 function streamCall(method: DescMethod, handler: ServerStreamingHandler<DescMessage, DescMessage>) {
   return async function* (request: MessageInitShape<DescMessage>, options?: CallOptions): AsyncGenerator<MessageShape<DescMessage>> {
     const call = callSignal(options);
-    const items = handler(toMessage(method.input, request), handlerContext(call.signal, options))[Symbol.asyncIterator]();
+    const spans = callSpans(method);
+    const items = handler(toMessage(method.input, request), handlerContext(call.signal, options, spans.server))[Symbol.asyncIterator]();
     let finished = false;
     try {
       for (;;) {
-        const next = await untilAborted(items.next(), call.signal);
+        const next = await untilAborted(context.with(spans.server.ctx, () => items.next()), call.signal);
         if (next.done) { finished = true; return; }
         yield toMessage(method.output, next.value);
       }
     } catch (err) {
-      throw asOverTheWire(err, call.signal);
+      const failure = asOverTheWire(err, call.signal);
+      spans.end(failure);
+      throw failure;
     } finally {
+      spans.end();
       // The consumer stopped early, or the call failed: the handler sees a cancellation, as over gRPC.
       if (!finished) {
         call.controller.abort(new DOMException('cancelled by caller', 'AbortError'));

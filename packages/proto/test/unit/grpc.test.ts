@@ -1,12 +1,14 @@
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
 import { SwitchyardError } from '@switchyard/errors';
-import { initTracing, activeTraceId } from '@switchyard/obs';
+import { initTracing, activeTraceId, SpanKind, SpanStatusCode } from '@switchyard/obs';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+
 import {
   createClient, createServiceDefinition, implementService, startGrpcServer, useInProcessCalls, llmproxy, edge, type GrpcServerHandle,
 } from '../../src/index.js';
 
-const { tracer } = initTracing({ serviceName: 'grpc-test', exporter: new InMemorySpanExporter() });
+const spans = new InMemorySpanExporter();
+const { tracer } = initTracing({ serviceName: 'grpc-test', exporter: spans });
 const encoder = new TextEncoder();
 const decode = (b: Uint8Array): string => new TextDecoder().decode(b);
 
@@ -112,6 +114,41 @@ describe.each(['grpc', 'in-process'] as const)('%s transport', (transport) => {
       expect(seen().trace).toBe(span.spanContext().traceId);
       span.end();
     });
+  });
+
+  it('records a client span and, under it, a server span for every call', async () => {
+    using c = createClient(llmproxy.LlmProxyService, address());
+    spans.reset();
+    const traceId = await tracer.startActiveSpan('caller', async (span) => {
+      await c.client.createChatCompletion({ body: encoder.encode('traced') });
+      for await (const _ of c.client.streamChatCompletion({ body: encoder.encode('2') })) { /* drain */ }
+      span.end();
+      return span.spanContext().traceId;
+    });
+    const rpc = spans.getFinishedSpans().filter((s) => s.name.startsWith('switchyard.llmproxy.v1.LlmProxyService/'));
+    expect(rpc.map((s) => `${s.name.split('/')[1]} ${SpanKind[s.kind]}`).sort()).toEqual([
+      'CreateChatCompletion CLIENT', 'CreateChatCompletion SERVER', 'StreamChatCompletion CLIENT', 'StreamChatCompletion SERVER',
+    ]);
+    for (const s of rpc) expect(s.spanContext().traceId).toBe(traceId);
+    for (const name of ['CreateChatCompletion', 'StreamChatCompletion']) {
+      const client = rpc.find((s) => s.name.endsWith(name) && s.kind === SpanKind.CLIENT)!;
+      const server = rpc.find((s) => s.name.endsWith(name) && s.kind === SpanKind.SERVER)!;
+      expect(server.parentSpanContext?.spanId).toBe(client.spanContext().spanId);
+      expect(server.attributes['rpc.method']).toBe(name);
+      expect(server.status.code).toBe(SpanStatusCode.UNSET);
+    }
+  });
+
+  it('marks both spans of a failed call as errors, with the error kind', async () => {
+    using c = createClient(llmproxy.LlmProxyService, address());
+    spans.reset();
+    await expect(c.client.createChatCompletion({ body: encoder.encode('deny') })).rejects.toMatchObject({ kind: 'policy_denied' });
+    const rpc = spans.getFinishedSpans().filter((s) => s.name.endsWith('/CreateChatCompletion'));
+    expect(rpc).toHaveLength(2);
+    for (const s of rpc) {
+      expect(s.status.code).toBe(SpanStatusCode.ERROR);
+      expect(s.attributes['switchyard.error.kind']).toBe('policy_denied');
+    }
   });
 
   it('leaves a finished call\'s signal alone (grpc-js reports the closed stream as cancelled)', async () => {
