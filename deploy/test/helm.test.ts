@@ -111,6 +111,14 @@ describe('helm template, default values', () => {
       expect(env.get(`${envPrefix(svc)}GRPC_HOST`)?.value).toBe('0.0.0.0');
       expect(env.get(`${envPrefix(svc)}OPS_HOST`)?.value).toBe('0.0.0.0');
       expect(env.get('LOG_LEVEL')?.value).toBe('info');
+      expect(env.has('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT')).toBe(false);
+    }
+  });
+
+  it('points every service at the OTLP traces endpoint when tracing is set', () => {
+    const traced = render('--set', 'tracing.otlpEndpoint=http://otel-collector:4318/v1/traces');
+    for (const svc of ['edge', 'llm-proxy', 'governance', 'telemetry']) {
+      expect(traced.env(name(svc)).get('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT')?.value).toBe('http://otel-collector:4318/v1/traces');
     }
   });
 

@@ -154,6 +154,10 @@ natsUrl: { env: NATS_URL, optional: false, store: nats }
 {{- $prefix := include "switchyard.envPrefix" $name }}
 - name: LOG_LEVEL
   value: {{ $svc.logLevel | default $root.Values.logLevel | quote }}
+{{- with $root.Values.tracing.otlpEndpoint }}
+- name: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+  value: {{ . | quote }}
+{{- end }}
 - name: SWITCHYARD_CONFIG
   value: /etc/switchyard/switchyard.yaml
 {{- if $svc.ports.http }}

@@ -93,7 +93,7 @@ export function edgeEnv(env: Env): Record<string, unknown> {
     mcp: { enabled: envBool(env, 'SWITCHYARD_EDGE_MCP_ENABLED'), session_secret: envSecret(env, 'SWITCHYARD_EDGE_MCP_SESSION_SECRET') },
     grpc: { port: envInt(env, 'SWITCHYARD_EDGE_GRPC_PORT') },
     backends: { nats_url: env.NATS_URL || undefined },
-    observability: { log_level: env.LOG_LEVEL || undefined },
+    observability: fragments.observabilityEnv(env),
   };
 }
 

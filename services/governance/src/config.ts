@@ -23,7 +23,7 @@ function envOverrides(env: Env): unknown {
   return {
     ...fragments.serviceEnv(env, 'GOVERNANCE'),
     backends: { database_url: env.DATABASE_URL || undefined, nats_url: env.NATS_URL || undefined },
-    observability: { log_level: env.LOG_LEVEL || undefined },
+    observability: fragments.observabilityEnv(env),
   };
 }
 

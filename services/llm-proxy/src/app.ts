@@ -3,6 +3,7 @@ import { startGrpcServer, type GrpcServerHandle } from '@switchyard/proto';
 import { createHttpClient } from './adapters/http/client.js';
 import { observabilityHook } from './adapters/observability/hook.js';
 import { createLlmMetrics } from './adapters/observability/metrics.js';
+import { tracedUpstream } from './adapters/observability/tracing.js';
 import { chatUrl, createProviderUpstream, type ProviderEndpoint } from './adapters/providers/upstream.js';
 import type { LlmProxyConfig, ProviderConfig } from './config.js';
 import { createChatService } from './domain/chat-service.js';
@@ -67,11 +68,11 @@ export function createApp(config: LlmProxyConfig, deps: AppDeps = {}): LlmProxyA
     fallbacks: Object.entries(config.fallbacks).map(([pattern, targets]) => ({ pattern, targets })),
   };
   const http = createHttpClient();
-  const upstream = createProviderUpstream({
+  const upstream = tracedUpstream(createProviderUpstream({
     http,
     endpoints: new Map(config.providers.map((p) => [p.id, toEndpoint(p)])),
     ctx: { warn: (event, fields) => logger.info(fields, event) },
-  });
+  }));
   const chat = createChatService({
     upstream,
     hooks: [observabilityHook(logger, metrics), ...(deps.hooks ?? [])],

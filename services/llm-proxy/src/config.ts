@@ -139,7 +139,7 @@ function mergeProviders(fileProviders: unknown, env: Env): unknown {
 function envOverrides(env: Env): unknown {
   return {
     ...fragments.serviceEnv(env, 'LLM_PROXY'),
-    observability: { log_level: env.LOG_LEVEL || undefined },
+    observability: fragments.observabilityEnv(env),
   };
 }
 

@@ -78,7 +78,7 @@ function envOverrides(env: Env): unknown {
   return {
     ...fragments.serviceEnv(env, 'MCP_CONNECTOR'),
     backends: { nats_url: env.NATS_URL || undefined },
-    observability: { log_level: env.LOG_LEVEL || undefined },
+    observability: fragments.observabilityEnv(env),
   };
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { activeTraceId } from '@switchyard/obs';
+import { activeTraceId, activeTraceparent, tracingActive } from '@switchyard/obs';
 
 const MAX_REQUEST_ID = 128;
 
@@ -15,8 +15,16 @@ export function requestIdFrom(header: string | string[] | undefined): string {
   return header;
 }
 
-/** A W3C `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`) when well-formed. */
+/**
+ * The traceparent this request passes on: the edge's own server span when tracing is on
+ * (it already continues the caller's trace), else the caller's W3C `traceparent`
+ * (`00-<32 hex>-<16 hex>-<2 hex>`) when well-formed.
+ */
 export function traceparentFrom(header: string | string[] | undefined): string | undefined {
+  if (tracingActive()) {
+    const own = activeTraceparent();
+    if (own !== undefined) return own;
+  }
   if (typeof header !== 'string' || header.length !== 55) return undefined;
   if (header.charCodeAt(2) !== 0x2d || header.charCodeAt(35) !== 0x2d || header.charCodeAt(52) !== 0x2d) return undefined;
   return header;
