@@ -1,7 +1,7 @@
-import { Client, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import { Client, ProtocolError, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { McpClientConfig } from '../../config.js';
-import type { SessionEvents, UpstreamConnector, UpstreamSession } from '../../domain/ports.js';
+import { RpcError, type JsonObject, type SessionEvents, type UpstreamConnector, type UpstreamSession } from '../../domain/ports.js';
 import { classify, suggestsLegacySse } from './errors.js';
 import { SdkSession } from './sdk-session.js';
 
@@ -55,7 +55,8 @@ export class SdkConnector implements UpstreamConnector {
   async #open(config: McpClientConfig, events: SessionEvents, transport: Transport, signal: AbortSignal): Promise<UpstreamSession> {
     const onChanged = (): void => events.onListChanged();
     const client = new Client(this.opts.clientInfo ?? { name: 'switchyard-mcp-connector', version: '0.1.0' }, {
-      capabilities: {},
+      // Sampling and elicitation are relayed to the downstream session whose call caused them.
+      capabilities: events.onRequest ? { sampling: {}, elicitation: { form: {}, url: {} } } : {},
       versionNegotiation: { mode: 'auto', probe: { timeoutMs: this.opts.probeTimeoutMs ?? 5000 } },
       listChanged: {
         tools: { autoRefresh: false, debounceMs: 50, onChanged },
@@ -63,6 +64,7 @@ export class SdkConnector implements UpstreamConnector {
         resources: { autoRefresh: false, debounceMs: 50, onChanged },
       },
     });
+    relayServerRequests(client, events);
     const session = new SdkSession(client, transport, config.name);
     // Only a connection that was up can be lost; a failed attempt is reported by connect() itself.
     let up = false;
@@ -73,6 +75,10 @@ export class SdkConnector implements UpstreamConnector {
     try {
       await client.connect(transport, { timeout: config.timeout_ms, signal });
       up = true;
+      // One upstream connection serves every downstream session: ask for every level and filter per session downstream.
+      if (events.onLog && client.getServerCapabilities()?.logging && client.getProtocolEra() !== 'modern') {
+        await client.setLoggingLevel('debug', { timeout: config.timeout_ms }).catch(() => undefined);
+      }
       return session;
     } catch (err) {
       await session.close();
@@ -80,6 +86,27 @@ export class SdkConnector implements UpstreamConnector {
     } finally {
       signal.removeEventListener('abort', abort);
     }
+  }
+}
+
+const RELAYED = ['sampling/createMessage', 'elicitation/create'] as const;
+
+/** Upstream log messages and server-to-client requests go to the domain, which routes them to the call that caused them. */
+function relayServerRequests(client: Client, events: SessionEvents): void {
+  const onLog = events.onLog;
+  if (onLog) client.setNotificationHandler('notifications/message', (n) => onLog(n.params as JsonObject));
+  const onRequest = events.onRequest;
+  if (!onRequest) return;
+  for (const method of RELAYED) {
+    client.setRequestHandler(method, async (request, ctx) => {
+      try {
+        // The downstream result passes through as the peer sent it.
+        return (await onRequest(method, (request.params ?? {}) as JsonObject, ctx.mcpReq.signal)) as never;
+      } catch (err) {
+        if (err instanceof RpcError) throw new ProtocolError(err.body.code, err.body.message, err.body.data);
+        throw err;
+      }
+    });
   }
 }
 
