@@ -74,6 +74,7 @@ export class SdkConnector implements UpstreamConnector {
     signal.addEventListener('abort', abort, { once: true });
     try {
       await client.connect(transport, { timeout: config.timeout_ms, signal });
+      notificationsBeforeResponses(transport);
       up = true;
       // One upstream connection serves every downstream session: ask for every level and filter per session downstream.
       if (events.onLog && client.getServerCapabilities()?.logging && client.getProtocolEra() !== 'modern') {
@@ -87,6 +88,28 @@ export class SdkConnector implements UpstreamConnector {
       signal.removeEventListener('abort', abort);
     }
   }
+}
+
+/**
+ * The SDK runs notification handlers a microtask late but settles responses at once, so
+ * progress or a log message read in the same chunk as the response (stdio does this)
+ * would be dropped. After a notification, the next response waits one macrotask, so the
+ * notification reaches its call first; with no notification in between, nothing waits.
+ */
+function notificationsBeforeResponses(transport: Transport): void {
+  const inner = transport.onmessage;
+  if (!inner) return;
+  let notified = false;
+  transport.onmessage = (message, extra) => {
+    const isRequestOrNotification = 'method' in message;
+    if (isRequestOrNotification && !('id' in message)) notified = true;
+    else if (notified && !isRequestOrNotification) {
+      notified = false;
+      setImmediate(() => inner.call(transport, message, extra));
+      return;
+    }
+    inner.call(transport, message, extra);
+  };
 }
 
 const RELAYED = ['sampling/createMessage', 'elicitation/create'] as const;

@@ -1,12 +1,13 @@
 import { SwitchyardError } from '@switchyard/errors';
 import type { mcpconnector, ServerStreamingHandler } from '@switchyard/proto';
-import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { McpConnector } from '../../domain/connector.js';
 import type { CallObserver, JsonObject } from '../../domain/ports.js';
 import type { CallRelay } from '../../domain/relay.js';
 import { encodeJson, parseObject } from './json.js';
 
-type Event = MessageInitShape<typeof mcpconnector.CallToolStreamResponseSchema>;
+type Event =
+  | { event: { case: 'progress' | 'log' | 'result'; value: Uint8Array } }
+  | { event: { case: 'request'; value: { id: string; method: string; params: Uint8Array } } };
 
 /**
  * tools/call as a stream: progress, log messages and relayed server-to-client requests
