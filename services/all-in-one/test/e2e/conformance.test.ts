@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { StartedProcess } from '@switchyard/testing';
 import { CONFORMANCE_FIXTURE, passes, runServerScenarios, startFixture, type ScenarioResult } from './conformance.js';
 import { startMcpGateway, until, type McpGateway } from './helpers.js';
@@ -58,4 +61,34 @@ describe('MCP conformance suite (server scenarios)', () => {
       expect(regressed, summary(via)).toEqual([]);
     }, 300_000);
   }
+
+  it('the aggregate /mcp prefixes prompts like tools, keeps resource URIs, and relays progress', async () => {
+    const client = new Client({ name: 'e2e', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${setup!.gw.url!}/mcp`)));
+    try {
+      const { prompts } = await client.listPrompts();
+      expect(prompts.map((p) => p.name)).toEqual(expect.arrayContaining(['conf-test_simple_prompt', 'confstdio-test_prompt_with_arguments']));
+      const got = await client.getPrompt({ name: 'confstdio-test_prompt_with_arguments', arguments: { arg1: 'a1', arg2: 'b2' } });
+      expect(JSON.stringify(got.messages)).toContain("arg1='a1'");
+      await expect(client.getPrompt({ name: 'test_simple_prompt' })).rejects.toMatchObject({ code: -32602 });
+      const { resources } = await client.listResources();
+      expect(resources.map((r) => r.uri)).toContain('test://static-text');
+      const read = await client.readResource({ uri: 'test://template/42/data' });
+      expect(read.contents[0]?.uri).toBe('test://template/42/data');
+      await expect(client.readResource({ uri: 'nope://x' })).rejects.toMatchObject({ code: -32002 });
+      const { tools } = await client.listTools();
+      const schemaTool = tools.find((t) => t.name === 'conf-json_schema_2020_12_tool');
+      expect(schemaTool).toMatchObject({ title: 'JSON Schema 2020-12', annotations: { readOnlyHint: true }, _meta: { 'example.com/fixture': true } });
+      expect(schemaTool?.inputSchema).toMatchObject({ $schema: 'https://json-schema.org/draft/2020-12/schema', additionalProperties: false });
+      const progress: number[] = [];
+      const result = await client.request(
+        { method: 'tools/call', params: { name: 'confstdio-test_tool_with_progress', arguments: {}, _meta: { progressToken: 'tok-1' } } },
+        CallToolResultSchema, { onprogress: (p) => progress.push(p.progress) },
+      );
+      expect(progress).toEqual([0, 50, 100]);
+      expect(result.isError).toBeFalsy();
+    } finally {
+      await client.close();
+    }
+  });
 });
