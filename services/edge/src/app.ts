@@ -19,7 +19,7 @@ import { ChatHandler } from './server/http/chat.js';
 import { createHonoApp } from './server/http/hono-app.js';
 import { EdgeHttpServer } from './server/http/node-server.js';
 import type { McpExecuteDeps } from './server/http/mcp-execute.js';
-import { randomSessionSecret, type McpServerDeps } from './server/http/mcp-server.js';
+import { ChangeFeed, randomSessionSecret, type McpServerDeps } from './server/http/mcp-server.js';
 import { subscribeCatalogChanged } from './server/nats/catalog-changed.js';
 import { subscribePolicyChanged } from './server/nats/policy-changed.js';
 
@@ -170,7 +170,8 @@ function startMcp(config: EdgeConfig, ctx: { clients: Clients; bus: Bus; audit: 
     },
     onRecovered: () => logger.info({ addr: config.mcp_connector_addr }, 'mcp.catalog_recovered'),
   });
-  const subscription = subscribeCatalogChanged({ bus: ctx.bus, catalog, logger });
+  const changes = new ChangeFeed();
+  const subscription = subscribeCatalogChanged({ bus: ctx.bus, catalog, logger, onChanged: () => changes.changed() });
   cleanups.push(() => subscription.unsubscribe());
   void catalog.refresh();
   const execute: McpExecuteDeps = {
@@ -186,6 +187,8 @@ function startMcp(config: EdgeConfig, ctx: { clients: Clients; bus: Bus; audit: 
     ...execute,
     sessionSecret: config.mcp.session_secret ?? randomSessionSecret(),
     allowedOrigins: config.mcp.allowed_origins,
+    forwarder: connector,
+    changes,
   };
   return { catalog, execute, server };
 }

@@ -59,6 +59,51 @@ export interface ToolExecution {
   readonly arguments: string;
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
+  /** Relay what the upstream emits while the tool runs (the /mcp server's SSE responses). */
+  readonly stream?: ToolCallStream | undefined;
+}
+
+type JsonObject = Record<string, unknown>;
+
+/** A streamed tools/call: what comes back besides the result, and how to reach the call later. */
+export interface ToolCallStream {
+  /** Ask for progress (the downstream request carried a progressToken). */
+  readonly progress: boolean;
+  /** Names the call for `cancel` (`<session>:<request id>`). */
+  readonly callKey: string;
+  /** The downstream request's `_meta`, forwarded upstream. */
+  readonly meta: JsonObject | undefined;
+  onProgress(params: JsonObject): void;
+  onLog(params: JsonObject): void;
+  /** A server-to-client request to send downstream; its answer goes back through `McpForwarder.respond`. */
+  onRequest(id: string, method: string, params: JsonObject): void;
+}
+
+/** A catalog entry (resource, resource template, prompt) of one MCP client. */
+export interface McpCatalogItem {
+  readonly client: string;
+  /** Prompts: the exposed `<client>-<prompt>`; resources: the URI; templates: the URI template. */
+  readonly name: string;
+  readonly upstreamName: string;
+  readonly definition: JsonObject;
+}
+
+export interface McpCatalogLists {
+  readonly resources: readonly McpCatalogItem[];
+  readonly resourceTemplates: readonly McpCatalogItem[];
+  readonly prompts: readonly McpCatalogItem[];
+}
+
+/** A forwarded request's outcome: the upstream result or its JSON-RPC error, untouched. */
+export type ForwardOutcome = { readonly result: JsonObject } | { readonly error: { code: number; message: string; data?: unknown } };
+
+/** mcp-connector for everything the /mcp server forwards besides tools. */
+export interface McpForwarder {
+  listCatalog(clients: readonly string[]): Promise<McpCatalogLists>;
+  forward(client: string, method: string, params: JsonObject, signal: AbortSignal): Promise<ForwardOutcome>;
+  /** The downstream answer to a relayed server-to-client request; false when nothing waits for it. */
+  respond(id: string, outcome: ForwardOutcome): Promise<boolean>;
+  cancel(callKey: string, reason: string): Promise<boolean>;
 }
 
 /** mcp-connector's CallTool: resolves with the MCP CallToolResult (parsed JSON). */

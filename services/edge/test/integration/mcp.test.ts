@@ -29,6 +29,13 @@ class FakeConnector {
         return { result: enc.encode(JSON.stringify({ content: [{ type: 'text', text: `ran ${req.name} ${dec.decode(req.arguments)}` }] })) };
       },
       listClients: async () => ({ clients: [] }),
+      listCatalog: async () => ({ resources: [], resourceTemplates: [], prompts: [], catalogVersion: this.version }),
+      forward: async () => ({ outcome: { case: 'error', value: enc.encode(JSON.stringify({ code: -32601, message: 'not in this fake' })) } }),
+      callToolStream: async function* (req) {
+        yield { event: { case: 'result', value: enc.encode(JSON.stringify({ content: [{ type: 'text', text: `ran ${req.name} ${dec.decode(req.arguments)}` }] })) } };
+      },
+      respondToUpstream: async () => ({ delivered: false }),
+      cancelCall: async () => ({ cancelled: false }),
     });
   }
 }

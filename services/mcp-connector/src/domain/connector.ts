@@ -6,7 +6,7 @@ import { isToolAllowed } from './filter.js';
 import type { ClientState } from './health.js';
 import { ManagedClient } from './managed-client.js';
 import { ToolNameMap } from './naming.js';
-import { UpstreamError, type CatalogPublisher, type JsonObject, type UpstreamConnector } from './ports.js';
+import { RpcError, UpstreamError, type CatalogPublisher, type JsonObject, type ToolCallOptions, type UpstreamConnector } from './ports.js';
 
 export interface ExposedTool {
   /** `<client>-<tool>`, stable and at most 64 characters. */
@@ -18,6 +18,27 @@ export interface ExposedTool {
   /** On the client's tools_to_auto_execute list (and executable). */
   autoExecute: boolean;
 }
+
+/** A resource, resource template or prompt of one client. */
+export interface CatalogEntry {
+  client: string;
+  /** Prompts: `<client>-<prompt>` (named like tools); resources: the URI; templates: the URI template. */
+  name: string;
+  /** The prompt name or URI on the upstream. */
+  upstreamName: string;
+  definition: JsonObject;
+}
+
+export interface CatalogLists {
+  resources: CatalogEntry[];
+  resourceTemplates: CatalogEntry[];
+  prompts: CatalogEntry[];
+}
+
+/** Requests edge may forward to one client's upstream as they are. */
+export const FORWARDED_METHODS: ReadonlySet<string> = new Set([
+  'resources/read', 'resources/subscribe', 'resources/unsubscribe', 'prompts/get', 'completion/complete',
+]);
 
 export interface ClientStatus {
   name: string;
@@ -38,7 +59,7 @@ export interface McpConnectorOptions {
   random?: () => number;
 }
 
-interface Snapshot {
+interface Snapshot extends CatalogLists {
   tools: ExposedTool[];
   names: ToolNameMap;
   version: string;
@@ -84,6 +105,28 @@ export class McpConnector implements AsyncDisposable {
     return { tools: only ? tools.filter((t) => only.has(t.client)) : tools, catalogVersion: version };
   }
 
+  /** Resources, templates and prompts of serving clients (optionally only `clients`). */
+  listCatalog(clients: readonly string[] = []): CatalogLists & { catalogVersion: string } {
+    const only = clients.length > 0 ? new Set(clients) : undefined;
+    const pick = (items: CatalogEntry[]): CatalogEntry[] => (only ? items.filter((i) => only.has(i.client)) : items);
+    const s = this.#snapshot;
+    return { resources: pick(s.resources), resourceTemplates: pick(s.resourceTemplates), prompts: pick(s.prompts), catalogVersion: s.version };
+  }
+
+  /** Forwards one of FORWARDED_METHODS to `client`; a JSON-RPC error from the upstream rejects with RpcError, untouched. */
+  async forward(client: string, method: string, params: JsonObject, options: { signal: AbortSignal; timeoutMs?: number }): Promise<JsonObject> {
+    if (!FORWARDED_METHODS.has(method)) throw new SwitchyardError('invalid_argument', `method ${method} is not forwarded`, { param: 'method' });
+    const c = this.#clients.get(client);
+    if (!c) throw new SwitchyardError('not_found', `unknown MCP client ${client}`, { code: 'mcp_client_not_found', param: 'client' });
+    const timeoutMs = options.timeoutMs && options.timeoutMs > 0 ? options.timeoutMs : c.config.timeout_ms;
+    try {
+      return await c.request(method, params, { signal: options.signal, timeoutMs });
+    } catch (err) {
+      if (err instanceof RpcError) throw err;
+      throw toCallError(err, method, client, options.signal);
+    }
+  }
+
   listClients(): ClientStatus[] {
     return [...this.#clients.values()].map((c) => ({
       name: c.name,
@@ -98,7 +141,7 @@ export class McpConnector implements AsyncDisposable {
     return this.#clients.get(name);
   }
 
-  async callTool(exposed: string, args: JsonObject, options: { signal: AbortSignal; timeoutMs?: number }): Promise<JsonObject> {
+  async callTool(exposed: string, args: JsonObject, options: { signal: AbortSignal; timeoutMs?: number } & Pick<ToolCallOptions, 'observer' | 'meta'>): Promise<JsonObject> {
     const ref = this.#snapshot.names.resolve(exposed);
     const client = ref ? this.#clients.get(ref.client) : undefined;
     if (!ref || !client) throw new SwitchyardError('not_found', `unknown tool ${exposed}`, { code: 'mcp_tool_not_found', param: 'name' });
@@ -107,7 +150,11 @@ export class McpConnector implements AsyncDisposable {
     }
     const timeoutMs = options.timeoutMs && options.timeoutMs > 0 ? options.timeoutMs : client.config.timeout_ms;
     try {
-      return await client.callTool(ref.tool, args, { signal: options.signal, timeoutMs });
+      return await client.callTool(ref.tool, args, {
+        signal: options.signal, timeoutMs,
+        ...(options.observer ? { observer: options.observer } : {}),
+        ...(options.meta ? { meta: options.meta } : {}),
+      });
     } catch (err) {
       throw toCallError(err, exposed, client.name, options.signal);
     }
@@ -131,9 +178,37 @@ export class McpConnector implements AsyncDisposable {
         }
       }
     }
+    const lists = this.#buildLists();
     const hash = createHash('sha256');
     for (const t of tools) hash.update(t.name).update(t.autoExecute ? '\x01' : '\0').update(JSON.stringify(t.definition)).update('\0');
-    return { tools, names, version: hash.digest('hex').slice(0, 16) };
+    for (const kind of [lists.resources, lists.resourceTemplates, lists.prompts]) {
+      hash.update('\x02');
+      for (const e of kind) hash.update(e.client).update('\0').update(JSON.stringify(e.definition)).update('\0');
+    }
+    return { tools, names, version: hash.digest('hex').slice(0, 16), ...lists };
+  }
+
+  /** Resources keep their URIs (with the owning client); prompts are named `<client>-<prompt>` like tools. */
+  #buildLists(): CatalogLists {
+    const lists: CatalogLists = { resources: [], resourceTemplates: [], prompts: [] };
+    const promptNames = new ToolNameMap();
+    for (const client of this.#clients.values()) {
+      if (!client.serving) continue;
+      const { resources, resourceTemplates, prompts } = client.catalog;
+      for (const definition of resources) {
+        if (typeof definition.uri === 'string') lists.resources.push({ client: client.name, name: definition.uri, upstreamName: definition.uri, definition });
+      }
+      for (const definition of resourceTemplates) {
+        const t = definition.uriTemplate;
+        if (typeof t === 'string') lists.resourceTemplates.push({ client: client.name, name: t, upstreamName: t, definition });
+      }
+      for (const definition of prompts) {
+        if (typeof definition.name !== 'string') continue;
+        const name = promptNames.add(client.name, definition.name);
+        if (name !== undefined) lists.prompts.push({ client: client.name, name, upstreamName: definition.name, definition });
+      }
+    }
+    return lists;
   }
 
   #rebuild(client: string): void {
@@ -149,6 +224,9 @@ export class McpConnector implements AsyncDisposable {
 
 function toCallError(err: unknown, tool: string, client: string, signal: AbortSignal): SwitchyardError {
   if (err instanceof SwitchyardError) return err;
+  if (err instanceof RpcError && !signal.aborted) {
+    return new SwitchyardError('upstream_error', `tool ${tool} failed upstream: MCP error ${err.body.code}: ${err.body.message}`, { code: 'mcp_upstream_error', cause: err });
+  }
   if (signal.aborted) return new SwitchyardError('cancelled', 'tool call cancelled', { cause: err });
   if (err instanceof UpstreamError) {
     switch (err.failure) {

@@ -1,7 +1,7 @@
 import type { McpClientConfig } from '../config.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { INITIAL_HEALTH, isServing, nextHealth, type ClientState, type Health, type HealthEvent } from './health.js';
-import { UpstreamError, type CallOptions, type JsonObject, type UpstreamCatalog, type UpstreamConnector, type UpstreamSession } from './ports.js';
+import { RpcError, UpstreamError, type CallObserver, type CallOptions, type JsonObject, type ToolCallOptions, type UpstreamCatalog, type UpstreamConnector, type UpstreamSession } from './ports.js';
 
 export const EMPTY_CATALOG: UpstreamCatalog = { tools: [], resources: [], resourceTemplates: [], prompts: [] };
 
@@ -35,6 +35,8 @@ export class ManagedClient implements AsyncDisposable {
   #reconnectTimer: NodeJS.Timeout | undefined;
   readonly #abort = new AbortController();
   readonly #opts: ManagedClientOptions;
+  /** Tool calls in progress on this upstream (each with its observer, if it relays). */
+  readonly #calls = new Set<{ observer: CallObserver | undefined }>();
 
   constructor(opts: ManagedClientOptions) {
     this.#opts = opts;
@@ -55,10 +57,50 @@ export class ManagedClient implements AsyncDisposable {
     this.#runConnect();
   }
 
-  async callTool(tool: string, args: JsonObject, options: CallOptions): Promise<JsonObject> {
+  async callTool(tool: string, args: JsonObject, options: ToolCallOptions): Promise<JsonObject> {
+    const session = this.#serving();
+    const call = { observer: options.observer };
+    this.#calls.add(call);
+    try {
+      return await session.callTool(tool, args, options);
+    } finally {
+      this.#calls.delete(call);
+    }
+  }
+
+  /** Forwards one request (resources/read, prompts/get, ...) to the upstream. */
+  request(method: string, params: JsonObject, options: CallOptions): Promise<JsonObject> {
+    return this.#serving().request(method, params, options);
+  }
+
+  #serving(): UpstreamSession {
     const session = this.#session;
     if (!session || !isServing(this.#health.state)) throw new UpstreamError('closed', `MCP client ${this.name} is ${this.#health.state}`);
-    return session.callTool(tool, args, options);
+    return session;
+  }
+
+  /**
+   * The observer of the one tool call in progress. The upstream connection is shared and
+   * neither stdio nor the SDK client tells which request a log message or a server request
+   * belongs to, so they are relayed only when exactly one call is running: never to
+   * another caller's session.
+   */
+  #soleObserver(): CallObserver | undefined {
+    if (this.#calls.size !== 1) return undefined;
+    const [only] = this.#calls;
+    return only?.observer;
+  }
+
+  #relayLog(params: JsonObject): void {
+    this.#soleObserver()?.onLog?.(params);
+  }
+
+  #relayRequest(method: string, params: JsonObject, signal: AbortSignal): Promise<JsonObject> {
+    const onRequest = this.#soleObserver()?.onRequest;
+    if (!onRequest) {
+      return Promise.reject(new RpcError({ code: -32603, message: `${method}: no single downstream tool call to relay it to` }));
+    }
+    return onRequest(method, params, signal);
   }
 
   #apply(event: HealthEvent): void {
@@ -82,6 +124,8 @@ export class ManagedClient implements AsyncDisposable {
       const session = await this.#opts.connector.connect(this.#opts.config, {
         onClosed: () => { if (!stale() && this.#session !== undefined) this.#lost('closed'); },
         onListChanged: () => { if (!stale()) void this.#refresh(); },
+        onLog: (params) => this.#relayLog(params),
+        onRequest: (method, params, signal) => this.#relayRequest(method, params, signal),
       }, this.#abort.signal);
       if (stale()) { await session.close(); return; }
       this.#session = session;

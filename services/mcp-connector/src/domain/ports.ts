@@ -16,6 +16,37 @@ export interface CallOptions {
   timeoutMs: number;
 }
 
+/** A JSON-RPC error object as an upstream or downstream peer sent it. */
+export interface RpcErrorBody {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/** A peer answered with a JSON-RPC error: passed on with its code, message and data. */
+export class RpcError extends Error {
+  override readonly name = 'RpcError';
+  constructor(readonly body: RpcErrorBody) {
+    super(body.message);
+  }
+}
+
+/** What a tool call emits while it runs, for a caller that relays it downstream. */
+export interface CallObserver {
+  /** notifications/progress params without the token. Only asked for when set. */
+  onProgress?(params: JsonObject): void;
+  /** notifications/message params (attributed to this call). */
+  onLog?(params: JsonObject): void;
+  /** A server-to-client request (sampling, elicitation, roots); resolves with the result or rejects with RpcError. */
+  onRequest?(method: string, params: JsonObject, signal: AbortSignal): Promise<JsonObject>;
+}
+
+export interface ToolCallOptions extends CallOptions {
+  observer?: CallObserver;
+  /** The downstream request's `_meta` (progressToken excluded), passed upstream. */
+  meta?: JsonObject;
+}
+
 /** Why an upstream operation failed, as the domain needs to know it. */
 export type UpstreamFailure = 'timeout' | 'unauthorized' | 'closed' | 'error';
 
@@ -32,7 +63,9 @@ export interface UpstreamSession {
   /** Every page of tools, plus resources, templates and prompts when the server declares them. */
   catalog(signal: AbortSignal): Promise<UpstreamCatalog>;
   /** The CallToolResult JSON exactly as the upstream sent it (`isError` results included). */
-  callTool(name: string, args: JsonObject, options: CallOptions): Promise<JsonObject>;
+  callTool(name: string, args: JsonObject, options: ToolCallOptions): Promise<JsonObject>;
+  /** Any other request (resources/read, prompts/get, ...): the result JSON untouched; a JSON-RPC error rejects with RpcError. */
+  request(method: string, params: JsonObject, options: CallOptions): Promise<JsonObject>;
   /** A liveness check (ping on legacy connections, server/discover on modern ones). */
   check(options: CallOptions): Promise<void>;
   /** The negotiated protocol era. */
@@ -48,6 +81,10 @@ export interface SessionEvents {
   onClosed(): void;
   /** The upstream said its tools, resources or prompts changed. */
   onListChanged(): void;
+  /** A notifications/message not tied to a request the transport can tell. */
+  onLog?(params: JsonObject): void;
+  /** A server-to-client request (sampling, elicitation, roots). */
+  onRequest?(method: string, params: JsonObject, signal: AbortSignal): Promise<JsonObject>;
 }
 
 /** Opens sessions to upstreams (the MCP SDK adapter). */

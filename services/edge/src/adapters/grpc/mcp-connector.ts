@@ -1,6 +1,6 @@
 import type { mcpconnector, ServiceClient } from '@switchyard/proto';
 import type { McpTool } from '../../domain/mcp-tools.js';
-import type { ToolCatalogSource, ToolExecution, ToolExecutor } from '../../domain/ports.js';
+import type { ForwardOutcome, McpCatalogItem, McpCatalogLists, McpForwarder, ToolCatalogSource, ToolExecution, ToolExecutor } from '../../domain/ports.js';
 
 type McpConnectorClient = ServiceClient<typeof mcpconnector.McpConnectorService>;
 
@@ -33,7 +33,7 @@ export function toMcpTool(tool: mcpconnector.Tool): McpTool | undefined {
 }
 
 /** mcp-connector over gRPC: the catalog (ListTools) and tool execution (CallTool). */
-export class GrpcMcpConnector implements ToolCatalogSource, ToolExecutor {
+export class GrpcMcpConnector implements ToolCatalogSource, ToolExecutor, McpForwarder {
   constructor(private readonly client: McpConnectorClient) {}
 
   async list(): Promise<{ tools: McpTool[]; version: string }> {
@@ -47,6 +47,7 @@ export class GrpcMcpConnector implements ToolCatalogSource, ToolExecutor {
   }
 
   async call(execution: ToolExecution): Promise<unknown> {
+    if (execution.stream) return this.#callStream(execution);
     const res = await this.client.callTool(
       {
         context: { requestId: execution.requestId, keyId: execution.keyId, parentRequestId: execution.parentRequestId },
@@ -58,4 +59,67 @@ export class GrpcMcpConnector implements ToolCatalogSource, ToolExecutor {
     );
     return JSON.parse(decoder.decode(res.result)) as unknown;
   }
+
+  /** CallToolStream: progress, logs and relayed requests go to the execution's stream; resolves with the result. */
+  async #callStream(execution: ToolExecution): Promise<unknown> {
+    const stream = execution.stream!;
+    const events = this.client.callToolStream(
+      {
+        context: { requestId: execution.requestId, keyId: execution.keyId, parentRequestId: execution.parentRequestId },
+        name: execution.name,
+        arguments: encoder.encode(execution.arguments),
+        timeoutMs: execution.timeoutMs,
+        progress: stream.progress,
+        callKey: stream.callKey,
+        meta: stream.meta ? encoder.encode(JSON.stringify(stream.meta)) : new Uint8Array(0),
+      },
+      { signal: execution.signal, timeoutMs: execution.timeoutMs + DEADLINE_MARGIN_MS },
+    );
+    for await (const { event } of events) {
+      switch (event.case) {
+        case 'progress': stream.onProgress(parseObject(event.value)); break;
+        case 'log': stream.onLog(parseObject(event.value)); break;
+        case 'request': stream.onRequest(event.value.id, event.value.method, parseObject(event.value.params)); break;
+        case 'result': return JSON.parse(decoder.decode(event.value)) as unknown;
+        default: break;
+      }
+    }
+    throw new Error('CallToolStream ended without a result');
+  }
+
+  async listCatalog(clients: readonly string[]): Promise<McpCatalogLists> {
+    const res = await this.client.listCatalog({ clients: [...clients] }, { timeoutMs: LIST_TOOLS_TIMEOUT_MS });
+    const items = (list: mcpconnector.CatalogItem[]): McpCatalogItem[] =>
+      list.map((i) => ({ client: i.client, name: i.name, upstreamName: i.upstreamName, definition: parseObject(i.definition) }));
+    return { resources: items(res.resources), resourceTemplates: items(res.resourceTemplates), prompts: items(res.prompts) };
+  }
+
+  async forward(client: string, method: string, params: Record<string, unknown>, signal: AbortSignal): Promise<ForwardOutcome> {
+    const res = await this.client.forward({ client, method, params: encoder.encode(JSON.stringify(params)) }, { signal, timeoutMs: FORWARD_TIMEOUT_MS });
+    if (res.outcome.case === 'result') return { result: parseObject(res.outcome.value) };
+    if (res.outcome.case === 'error') {
+      const e = parseObject(res.outcome.value);
+      return { error: { code: typeof e.code === 'number' ? e.code : -32603, message: typeof e.message === 'string' ? e.message : 'error', ...(e.data === undefined ? {} : { data: e.data }) } };
+    }
+    return { error: { code: -32603, message: 'empty answer from mcp-connector' } };
+  }
+
+  async respond(id: string, outcome: ForwardOutcome): Promise<boolean> {
+    const value = encoder.encode(JSON.stringify('result' in outcome ? outcome.result : outcome.error));
+    const res = await this.client.respondToUpstream({ id, outcome: 'result' in outcome ? { case: 'result', value } : { case: 'error', value } }, { timeoutMs: LIST_TOOLS_TIMEOUT_MS });
+    return res.delivered;
+  }
+
+  async cancel(callKey: string, reason: string): Promise<boolean> {
+    return (await this.client.cancelCall({ callKey, reason }, { timeoutMs: LIST_TOOLS_TIMEOUT_MS })).cancelled;
+  }
+}
+
+/** A forwarded resources/read, prompts/get or completion may wait on its upstream this long. */
+const FORWARD_TIMEOUT_MS = 60_000;
+
+function parseObject(bytes: Uint8Array): Record<string, unknown> {
+  if (bytes.length === 0) return {};
+  const value = JSON.parse(decoder.decode(bytes)) as unknown;
+  return isObject(value) ? value : {};
 }

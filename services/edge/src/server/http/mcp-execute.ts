@@ -6,7 +6,7 @@ import type { Authenticator } from '../../domain/authenticator.js';
 import { randomUUID } from 'node:crypto';
 import { parseToolCall, toolResultContent, type ToolCall } from '../../domain/mcp-tools.js';
 import { credentialFrom } from '../../domain/policy.js';
-import type { ToolAuditSink, ToolExecutor } from '../../domain/ports.js';
+import type { ToolAuditSink, ToolCallStream, ToolExecutor } from '../../domain/ports.js';
 import type { ToolCatalogCache } from '../../domain/tool-catalog.js';
 import type { ToolAuditRecord } from '../../domain/types.js';
 import { readBody } from './body.js';
@@ -100,7 +100,7 @@ async function callTool(deps: ToolRunDeps, ex: ToolExchange, call: ToolCall, sig
 }
 
 /** mcp-connector's CallTool, the MCP CallToolResult as it came. */
-async function callToolRaw(deps: ToolRunDeps, ex: ToolExchange, call: ToolCall, signal: AbortSignal): Promise<unknown> {
+async function callToolRaw(deps: ToolRunDeps, ex: ToolExchange, call: ToolCall, signal: AbortSignal, stream?: ToolCallStream): Promise<unknown> {
   ex.tool = call.name;
   ex.client = deps.catalog.clientOf(call.name);
   const result = await deps.executor.call({
@@ -111,6 +111,7 @@ async function callToolRaw(deps: ToolRunDeps, ex: ToolExchange, call: ToolCall, 
     arguments: call.arguments,
     timeoutMs: deps.toolTimeoutMs,
     signal,
+    stream,
   });
   ex.status = 200;
   return result;
@@ -129,7 +130,7 @@ export interface McpServerToolContext {
  * metric and `kind: 'tool'` audit event as the execute route. Resolves with the raw
  * CallToolResult; rejects with the connector's failure (audited with its status).
  */
-export async function runMcpServerToolCall(deps: ToolRunDeps, ctx: McpServerToolContext, name: string, args: string): Promise<unknown> {
+export async function runMcpServerToolCall(deps: ToolRunDeps, ctx: McpServerToolContext, name: string, args: string, stream?: ToolCallStream): Promise<unknown> {
   const started = performance.now();
   const ex: ToolExchange = {
     requestId: ctx.requestId, parentRequestId: '', keyId: ctx.keyId, receivedAtMs: Date.now(),
@@ -138,7 +139,7 @@ export async function runMcpServerToolCall(deps: ToolRunDeps, ctx: McpServerTool
     responseBody: undefined,
   };
   try {
-    const result = await callToolRaw(deps, ex, { id: ex.requestId, name, arguments: args }, ctx.signal);
+    const result = await callToolRaw(deps, ex, { id: ex.requestId, name, arguments: args }, ctx.signal, stream);
     if (deps.logContent) ex.responseBody = Buffer.from(JSON.stringify(result ?? null));
     return result;
   } catch (err) {

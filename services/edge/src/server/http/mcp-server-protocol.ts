@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { CATALOG_METHODS, dispatchCatalog, type CatalogSource } from './mcp-server-catalog.js';
 
 /**
  * The northbound MCP server's protocol core (legacy Streamable HTTP era, up to
@@ -42,8 +43,8 @@ export function rpcError(id: JsonRpcId | null, code: number, message: string): J
 /** What one incoming message is, as the transport rules need to know. */
 export type Classified =
   | { kind: 'request'; id: JsonRpcId; method: string; params: Json | undefined }
-  | { kind: 'notification'; method: string }
-  | { kind: 'response' }
+  | { kind: 'notification'; method: string; params: Json | undefined }
+  | { kind: 'response'; id: JsonRpcId; result: unknown; error: unknown }
   | { kind: 'invalid'; id: JsonRpcId | null; message: string };
 
 export function classify(message: unknown): Classified {
@@ -51,11 +52,11 @@ export function classify(message: unknown): Classified {
   const { id, method, params } = message;
   const validId = typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
   if (typeof method !== 'string') {
-    if (validId && ('result' in message || 'error' in message)) return { kind: 'response' };
+    if (validId && ('result' in message || 'error' in message)) return { kind: 'response', id, result: message.result, error: message.error };
     return { kind: 'invalid', id: validId ? id : null, message: 'missing method' };
   }
   if (params !== undefined && !isObject(params)) return { kind: 'invalid', id: validId ? id : null, message: 'params must be an object' };
-  if (id === undefined) return { kind: 'notification', method };
+  if (id === undefined) return { kind: 'notification', method, params };
   if (!validId) return { kind: 'invalid', id: null, message: 'id must be a string or a number' };
   return { kind: 'request', id, method, params };
 }
@@ -135,11 +136,24 @@ export interface ExposedTool {
   readonly definition: Readonly<Json>;
 }
 
+/** What a streamed tools/call relays to the caller while it runs (messages go on the POST's SSE stream). */
+export interface CallHooks {
+  readonly progress: boolean;
+  readonly meta: Json | undefined;
+  /** The downstream request id, to name the call for `notifications/cancelled`. */
+  readonly requestId: JsonRpcId;
+  onProgress(params: Json): void;
+  onLog(params: Json): void;
+  onRequest(id: string, method: string, params: Json): void;
+}
+
 /** A tool result (`CallToolResult`) or a failure that becomes one with `isError`. */
 export interface McpServerSource {
   tools(): readonly ExposedTool[] | Promise<readonly ExposedTool[]>;
   /** Runs a listed tool; resolves with the MCP CallToolResult. Failures may reject (they become `isError` results). */
-  call(name: string, args: Json, signal: AbortSignal): Promise<unknown>;
+  call(name: string, args: Json, signal: AbortSignal, hooks?: CallHooks): Promise<unknown>;
+  /** Resources, templates, prompts and completions; absent: only tools are served. */
+  catalog?: CatalogSource;
   /** The message of a failed call, safe to show the client. */
   errorMessage(err: unknown): string;
 }
@@ -153,6 +167,34 @@ export interface DispatchContext {
   readonly source: McpServerSource;
   readonly info: ServerInfo;
   readonly signal: AbortSignal;
+  /** Sends a message to the caller before the response (on an SSE response); absent on JSON-only answers. */
+  readonly emit?: ((message: Json) => void) | undefined;
+  /** The session's minimum log level (`logging/setLevel`); undefined: every level. */
+  readonly logLevel?: string | undefined;
+  setLogLevel?(level: string): void;
+}
+
+export const LOG_LEVELS: readonly string[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
+function logAllowed(min: string | undefined, level: unknown): boolean {
+  if (min === undefined) return true;
+  const at = typeof level === 'string' ? LOG_LEVELS.indexOf(level) : -1;
+  return at === -1 || at >= LOG_LEVELS.indexOf(min);
+}
+
+function callHooks(id: JsonRpcId, params: Json | undefined, ctx: DispatchContext): CallHooks | undefined {
+  const meta = isObject(params?._meta) ? params._meta : undefined;
+  const emit = ctx.emit;
+  if (!emit) return undefined;
+  const token = meta?.progressToken;
+  return {
+    progress: typeof token === 'string' || typeof token === 'number',
+    meta,
+    requestId: id,
+    onProgress: (p) => emit({ jsonrpc: '2.0', method: 'notifications/progress', params: { ...p, progressToken: token } }),
+    onLog: (p) => { if (logAllowed(ctx.logLevel, p.level)) emit({ jsonrpc: '2.0', method: 'notifications/message', params: p }); },
+    onRequest: (rid, method, p) => emit({ jsonrpc: '2.0', id: rid, method, params: p }),
+  };
 }
 
 export function listEntry(tool: ExposedTool): Json {
@@ -171,7 +213,9 @@ export async function dispatch(req: { id: JsonRpcId; method: string; params: Jso
         jsonrpc: '2.0', id,
         result: {
           protocolVersion: negotiateVersion(params?.protocolVersion),
-          capabilities: { tools: { listChanged: false } },
+          capabilities: ctx.source.catalog
+            ? { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {}, completions: {} }
+            : { tools: { listChanged: false } },
           serverInfo: { name: ctx.info.name, version: ctx.info.version },
         },
       };
@@ -189,12 +233,24 @@ export async function dispatch(req: { id: JsonRpcId; method: string; params: Jso
       const tools = await ctx.source.tools();
       if (!tools.some((t) => t.name === name)) return rpcError(id, JSONRPC_INVALID_PARAMS, `Unknown tool: ${name}`);
       try {
-        return { jsonrpc: '2.0', id, result: await ctx.source.call(name, args, ctx.signal) };
+        return { jsonrpc: '2.0', id, result: await ctx.source.call(name, args, ctx.signal, callHooks(id, params, ctx)) };
       } catch (err) {
         return { jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: ctx.source.errorMessage(err) }], isError: true } };
       }
     }
-    default:
+    case 'logging/setLevel': {
+      const level = params?.level;
+      if (typeof level !== 'string' || !LOG_LEVELS.includes(level)) return rpcError(id, JSONRPC_INVALID_PARAMS, `'level' must be one of ${LOG_LEVELS.join(', ')}`);
+      ctx.setLogLevel?.(level);
+      return { jsonrpc: '2.0', id, result: {} };
+    }
+    default: {
+      const catalog = ctx.source.catalog;
+      if (catalog && CATALOG_METHODS.has(req.method)) {
+        const answer = await dispatchCatalog(req.method, params, catalog);
+        return 'result' in answer ? { jsonrpc: '2.0', id, result: answer.result } : { jsonrpc: '2.0', id, error: answer.error };
+      }
       return rpcError(id, JSONRPC_METHOD_NOT_FOUND, `Method not found: ${req.method}`);
+    }
   }
 }

@@ -3,11 +3,12 @@ import { Hono, type Context } from 'hono';
 import { randomBytes } from 'node:crypto';
 import type { Authenticator } from '../../domain/authenticator.js';
 import type { McpTool } from '../../domain/mcp-tools.js';
+import type { McpForwarder } from '../../domain/ports.js';
 import { credentialFrom } from '../../domain/policy.js';
 import { errorReply } from './errors.js';
 import { runMcpServerToolCall, ToolCallFailed, type ToolRunDeps } from './mcp-execute.js';
 import {
-  classify, dispatch, headerVersion, issueSessionId, JSONRPC_INVALID_REQUEST, JSONRPC_PARSE_ERROR, originAllowed, rpcError,
+  classify, dispatch, headerVersion, type CallHooks, type Classified, issueSessionId, JSONRPC_INVALID_REQUEST, JSONRPC_PARSE_ERROR, originAllowed, rpcError,
   verifySessionId, type ExposedTool, type JsonRpcResponse, type McpServerSource,
 } from './mcp-server-protocol.js';
 import { requestIdFrom, traceIdOf, traceparentFrom } from './request-meta.js';
@@ -23,6 +24,38 @@ export interface McpServerDeps extends ToolRunDeps {
   /** Browser origins allowed besides localhost. */
   allowedOrigins: readonly string[];
   version?: string;
+  /** Resources, prompts, completions and relayed requests through mcp-connector; absent: tools only. */
+  forwarder?: McpForwarder | undefined;
+  /** Catalog changes (for `notifications/<kind>/list_changed` on GET streams). */
+  changes?: ChangeFeed | undefined;
+}
+
+/** Tells listeners that mcp-connector's catalog changed. */
+export class ChangeFeed {
+  readonly #listeners = new Set<() => void>();
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  changed(): void {
+    for (const l of this.#listeners) l();
+  }
+}
+
+/**
+ * `logging/setLevel` per session. Bounded and per replica: a session served by another
+ * replica gets every level until it sets one there (the Redis session store replaces this).
+ */
+class SessionLogLevels {
+  readonly #levels = new Map<string, string>();
+  get(session: string): string | undefined {
+    return this.#levels.get(session);
+  }
+  set(session: string, level: string): void {
+    this.#levels.delete(session);
+    this.#levels.set(session, level);
+    if (this.#levels.size > 10_000) this.#levels.delete(this.#levels.keys().next().value!);
+  }
 }
 
 type Env = { Bindings: HttpBindings };
@@ -68,15 +101,95 @@ function acceptsJson(accept: string | undefined): boolean {
  */
 export function mcpServerRoutes(deps: McpServerDeps): Hono<Env> {
   const app = new Hono<Env>();
-  app.all('/', (c) => handle(c, deps, undefined));
-  app.all('/clients/:name', (c) => handle(c, deps, c.req.param('name')));
+  const levels = new SessionLogLevels();
+  app.all('/', (c) => handle(c, deps, levels, undefined));
+  app.all('/clients/:name', (c) => handle(c, deps, levels, c.req.param('name')));
   return app;
 }
 
-async function handle(c: Context<Env>, deps: McpServerDeps, client: string | undefined): Promise<Response> {
+function accepts(accept: string | undefined, type: string): boolean {
+  return (accept ?? '').split(',').some((p) => p.split(';')[0]?.trim().toLowerCase() === type);
+}
+
+const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
+const sseEncoder = new TextEncoder();
+const frame = (message: unknown): Uint8Array => sseEncoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+
+/**
+ * Runs a request whose handler may send messages before its response (progress, logs,
+ * relayed sampling/elicitation). The answer stays `application/json` unless a message
+ * comes first; then it becomes an SSE stream carrying those messages and the response.
+ */
+async function answerMaybeStreaming(c: Context<Env>, run: (emit: (m: Record<string, unknown>) => void) => Promise<JsonRpcResponse>, abort: AbortController): Promise<Response> {
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const early: unknown[] = [];
+  let streaming: (() => void) | undefined;
+  const firstMessage = new Promise<'stream'>((resolve) => { streaming = () => resolve('stream'); });
+  const done = run((m) => {
+    if (controller) controller.enqueue(frame(m));
+    else { early.push(m); streaming?.(); }
+  });
+  const first = await Promise.race([done, firstMessage]);
+  if (first !== 'stream') return json(c, 200, first);
+  const body = new ReadableStream<Uint8Array>({
+    start(ctrl) {
+      controller = ctrl;
+      for (const m of early) ctrl.enqueue(frame(m));
+      void done.then((answer) => { ctrl.enqueue(frame(answer)); ctrl.close(); }, (err: unknown) => ctrl.error(err));
+    },
+    // The client went away: the upstream call is cancelled.
+    cancel() { abort.abort(new Error('client closed the stream')); },
+  });
+  return c.newResponse(body, 200, SSE_HEADERS);
+}
+
+/** The GET stream: `notifications/<kind>/list_changed` whenever mcp-connector's catalog changes. */
+function notificationStream(c: Context<Env>, changes: ChangeFeed): Response {
+  let stop = (): void => undefined;
+  const body = new ReadableStream<Uint8Array>({
+    start(ctrl) {
+      const unsubscribe = changes.subscribe(() => {
+        for (const kind of ['tools', 'resources', 'prompts']) ctrl.enqueue(frame({ jsonrpc: '2.0', method: `notifications/${kind}/list_changed` }));
+      });
+      const keepAlive = setInterval(() => ctrl.enqueue(sseEncoder.encode(': keep-alive\n\n')), 15_000);
+      keepAlive.unref();
+      stop = () => { unsubscribe(); clearInterval(keepAlive); };
+      c.req.raw.signal.addEventListener('abort', () => { stop(); try { ctrl.close(); } catch { /* closed */ } }, { once: true });
+    },
+    cancel() { stop(); },
+  });
+  return c.newResponse(body, 200, SSE_HEADERS);
+}
+
+/** A response (to a relayed request) or a notification from the client: 202 after passing on what matters. */
+async function acceptMessage(deps: McpServerDeps, sessionId: string, msg: Exclude<Classified, { kind: 'request' | 'invalid' }>): Promise<void> {
+  const forwarder = deps.forwarder;
+  if (!forwarder) return;
+  try {
+    if (msg.kind === 'response' && typeof msg.id === 'string' && msg.id.startsWith('sy-')) {
+      const err = msg.error as { code?: unknown; message?: unknown; data?: unknown } | undefined;
+      await forwarder.respond(msg.id, err && typeof err === 'object'
+        ? { error: { code: typeof err.code === 'number' ? err.code : -32603, message: typeof err.message === 'string' ? err.message : 'error', ...(err.data === undefined ? {} : { data: err.data }) } }
+        : { result: (msg.result ?? {}) as Record<string, unknown> });
+    } else if (msg.kind === 'notification' && msg.method === 'notifications/cancelled') {
+      const requestId = msg.params?.requestId;
+      const reason = typeof msg.params?.reason === 'string' ? msg.params.reason : '';
+      if (typeof requestId === 'string' || typeof requestId === 'number') await forwarder.cancel(callKey(sessionId, requestId), reason);
+    }
+  } catch (err) {
+    deps.logger.warn({ err }, 'mcp.server.relay_failed');
+  }
+}
+
+function callKey(sessionId: string, requestId: string | number): string {
+  return `${sessionId}:${JSON.stringify(requestId)}`;
+}
+
+async function handle(c: Context<Env>, deps: McpServerDeps, levels: SessionLogLevels, client: string | undefined): Promise<Response> {
   if (!originAllowed(c.req.header('origin'), deps.allowedOrigins)) return rpcFailure(c, 403, JSONRPC_INVALID_REQUEST, 'Forbidden: origin not allowed');
   const method = c.req.method;
-  if (method !== 'POST' && method !== 'DELETE') {
+  const streamable = method === 'GET' && deps.changes !== undefined && accepts(c.req.header('accept'), 'text/event-stream');
+  if (method !== 'POST' && method !== 'DELETE' && !streamable) {
     return c.newResponse(JSON.stringify(rpcError(null, JSONRPC_INVALID_REQUEST, 'Method not allowed')), 405, { allow: 'POST, DELETE', 'content-type': 'application/json' });
   }
   const requestId = requestIdFrom(c.req.header('x-request-id'));
@@ -89,6 +202,12 @@ async function handle(c: Context<Env>, deps: McpServerDeps, client: string | und
   }
   const scope = `${keyId}\0${client ?? ''}`;
   const sessionId = c.req.header(SESSION_HEADER);
+
+  if (method === 'GET') {
+    if (sessionId === undefined) return rpcFailure(c, 400, JSONRPC_INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
+    if (!verifySessionId(deps.sessionSecret, scope, sessionId)) return rpcFailure(c, 404, -32001, 'Session not found');
+    return notificationStream(c, deps.changes!);
+  }
 
   if (method === 'DELETE') {
     if (sessionId === undefined) return rpcFailure(c, 400, JSONRPC_INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
@@ -114,12 +233,14 @@ async function handle(c: Context<Env>, deps: McpServerDeps, client: string | und
   const msg = classify(body);
   if (msg.kind === 'invalid') return json(c, 400, rpcError(msg.id, JSONRPC_INVALID_REQUEST, msg.message));
 
-  const source = serverSource(deps, { keyId, requestId, client, signal: c.req.raw.signal, traceId: traceIdOf(traceparentFrom(c.req.header('traceparent'))) });
+  const abort = new AbortController();
+  const signal = AbortSignal.any([c.req.raw.signal, abort.signal]);
+  const source = serverSource(deps, { keyId, requestId, client, signal, traceId: traceIdOf(traceparentFrom(c.req.header('traceparent'))), sessionId: c.req.header(SESSION_HEADER) ?? '' });
   const info = { name: client === undefined ? 'switchyard' : `switchyard/${client}`, version: deps.version ?? '0.1.0' };
 
   if (msg.kind === 'request' && msg.method === 'initialize') {
     // A new session: the id is signed, nothing is stored.
-    const answer = await dispatch(msg, { source, info, signal: c.req.raw.signal });
+    const answer = await dispatch(msg, { source, info, signal });
     return json(c, 200, answer, { 'mcp-session-id': issueSessionId(deps.sessionSecret, scope) });
   }
   if (sessionId === undefined) return rpcFailure(c, 400, JSONRPC_INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
@@ -127,8 +248,15 @@ async function handle(c: Context<Env>, deps: McpServerDeps, client: string | und
   if (headerVersion(c.req.header('mcp-protocol-version')) === undefined) {
     return rpcFailure(c, 400, JSONRPC_INVALID_REQUEST, `Bad Request: unsupported protocol version ${c.req.header('mcp-protocol-version') ?? ''}`);
   }
-  if (msg.kind !== 'request') return c.body(null, 202);
-  const answer: JsonRpcResponse = await dispatch(msg, { source, info, signal: c.req.raw.signal });
+  if (msg.kind !== 'request') {
+    await acceptMessage(deps, sessionId, msg);
+    return c.body(null, 202);
+  }
+  const ctx = { source, info, signal, logLevel: levels.get(sessionId), setLogLevel: (level: string) => levels.set(sessionId, level) };
+  if (msg.method === 'tools/call' && deps.forwarder && accepts(c.req.header('accept'), 'text/event-stream')) {
+    return answerMaybeStreaming(c, (emit) => dispatch(msg, { ...ctx, emit }), abort);
+  }
+  const answer: JsonRpcResponse = await dispatch(msg, ctx);
   return json(c, 200, answer);
 }
 
@@ -138,22 +266,32 @@ interface CallContext {
   client: string | undefined;
   signal: AbortSignal;
   traceId: string;
+  sessionId: string;
 }
 
 function serverSource(deps: McpServerDeps, ctx: CallContext): McpServerSource {
   let catalog: readonly McpTool[] | undefined;
   const load = async (): Promise<readonly McpTool[]> => (catalog ??= await deps.catalog.tools());
   const route = ctx.client === undefined ? MCP_SERVER_ROUTE : `${MCP_SERVER_ROUTE}/clients/${ctx.client}`;
+  const forwarder = deps.forwarder;
   return {
     tools: async () => exposedTools(await load(), ctx.client),
-    async call(name, args) {
+    async call(name, args, _signal, hooks?: CallHooks) {
       let exposed = name;
       if (ctx.client !== undefined) {
         const tool = (await load()).find((t) => t.client === ctx.client && (t.upstreamName ?? t.name) === name);
         exposed = tool?.name ?? name;
       }
-      return runMcpServerToolCall(deps, { keyId: ctx.keyId, route, traceId: ctx.traceId, requestId: ctx.requestId, signal: ctx.signal }, exposed, JSON.stringify(args));
+      const stream = hooks && { ...hooks, callKey: callKey(ctx.sessionId, hooks.requestId) };
+      return runMcpServerToolCall(deps, { keyId: ctx.keyId, route, traceId: ctx.traceId, requestId: ctx.requestId, signal: ctx.signal }, exposed, JSON.stringify(args), stream);
     },
+    ...(forwarder ? {
+      catalog: {
+        client: ctx.client,
+        lists: () => forwarder.listCatalog(ctx.client === undefined ? [] : [ctx.client]),
+        forward: (client: string, method: string, params: Record<string, unknown>) => forwarder.forward(client, method, params, ctx.signal),
+      },
+    } : {}),
     errorMessage: (err) => (err instanceof ToolCallFailed ? err.message : 'error: tool call failed'),
   };
 }

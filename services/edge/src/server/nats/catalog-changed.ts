@@ -7,6 +7,8 @@ export interface CatalogChangedDeps {
   bus: Bus;
   catalog: ToolCatalogCache;
   logger: Logger;
+  /** Told about every change (the /mcp GET streams' list_changed notifications). */
+  onChanged?: () => void;
 }
 
 /**
@@ -25,5 +27,6 @@ export function subscribeCatalogChanged(deps: CatalogChangedDeps): Subscription 
     }
     if (event.catalogVersion !== '' && event.catalogVersion === deps.catalog.version) return;
     deps.catalog.invalidate();
+    deps.onChanged?.();
   });
 }

@@ -1,9 +1,13 @@
 import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
-import { UpstreamError } from '../../domain/ports.js';
+import { RpcError, UpstreamError } from '../../domain/ports.js';
 
-/** SDK failures in the domain's terms. */
-export function classify(err: unknown): UpstreamError {
-  if (err instanceof UpstreamError) return err;
+/** SDK failures in the domain's terms; a JSON-RPC error from the upstream keeps its code, message and data. */
+export function classify(err: unknown): UpstreamError | RpcError {
+  if (err instanceof UpstreamError || err instanceof RpcError) return err;
+  if (err instanceof ProtocolError) {
+    const message = err.message.replace(/^MCP error -?\d+: /, '');
+    return new RpcError({ code: err.code, message, ...(err.data === undefined ? {} : { data: err.data }) });
+  }
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof SdkHttpError && (err.status === 401 || err.status === 403)) {
     return new UpstreamError('unauthorized', message, { cause: err });

@@ -1,7 +1,7 @@
-import { Client, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import { Client, ProtocolError, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { McpClientConfig } from '../../config.js';
-import type { SessionEvents, UpstreamConnector, UpstreamSession } from '../../domain/ports.js';
+import { RpcError, type JsonObject, type SessionEvents, type UpstreamConnector, type UpstreamSession } from '../../domain/ports.js';
 import { classify, suggestsLegacySse } from './errors.js';
 import { SdkSession } from './sdk-session.js';
 
@@ -55,7 +55,8 @@ export class SdkConnector implements UpstreamConnector {
   async #open(config: McpClientConfig, events: SessionEvents, transport: Transport, signal: AbortSignal): Promise<UpstreamSession> {
     const onChanged = (): void => events.onListChanged();
     const client = new Client(this.opts.clientInfo ?? { name: 'switchyard-mcp-connector', version: '0.1.0' }, {
-      capabilities: {},
+      // Sampling and elicitation are relayed to the downstream session whose call caused them.
+      capabilities: events.onRequest ? { sampling: {}, elicitation: { form: {}, url: {} } } : {},
       versionNegotiation: { mode: 'auto', probe: { timeoutMs: this.opts.probeTimeoutMs ?? 5000 } },
       listChanged: {
         tools: { autoRefresh: false, debounceMs: 50, onChanged },
@@ -63,6 +64,7 @@ export class SdkConnector implements UpstreamConnector {
         resources: { autoRefresh: false, debounceMs: 50, onChanged },
       },
     });
+    relayServerRequests(client, events);
     const session = new SdkSession(client, transport, config.name);
     // Only a connection that was up can be lost; a failed attempt is reported by connect() itself.
     let up = false;
@@ -72,7 +74,12 @@ export class SdkConnector implements UpstreamConnector {
     signal.addEventListener('abort', abort, { once: true });
     try {
       await client.connect(transport, { timeout: config.timeout_ms, signal });
+      notificationsBeforeResponses(transport);
       up = true;
+      // One upstream connection serves every downstream session: ask for every level and filter per session downstream.
+      if (events.onLog && client.getServerCapabilities()?.logging && client.getProtocolEra() !== 'modern') {
+        await client.setLoggingLevel('debug', { timeout: config.timeout_ms }).catch(() => undefined);
+      }
       return session;
     } catch (err) {
       await session.close();
@@ -80,6 +87,49 @@ export class SdkConnector implements UpstreamConnector {
     } finally {
       signal.removeEventListener('abort', abort);
     }
+  }
+}
+
+/**
+ * The SDK runs notification handlers a microtask late but settles responses at once, so
+ * progress or a log message read in the same chunk as the response (stdio does this)
+ * would be dropped. After a notification, the next response waits one macrotask, so the
+ * notification reaches its call first; with no notification in between, nothing waits.
+ */
+function notificationsBeforeResponses(transport: Transport): void {
+  const inner = transport.onmessage;
+  if (!inner) return;
+  let notified = false;
+  transport.onmessage = (message, extra) => {
+    const isRequestOrNotification = 'method' in message;
+    if (isRequestOrNotification && !('id' in message)) notified = true;
+    else if (notified && !isRequestOrNotification) {
+      notified = false;
+      setImmediate(() => inner.call(transport, message, extra));
+      return;
+    }
+    inner.call(transport, message, extra);
+  };
+}
+
+const RELAYED = ['sampling/createMessage', 'elicitation/create'] as const;
+
+/** Upstream log messages and server-to-client requests go to the domain, which routes them to the call that caused them. */
+function relayServerRequests(client: Client, events: SessionEvents): void {
+  const onLog = events.onLog;
+  if (onLog) client.setNotificationHandler('notifications/message', (n) => onLog(n.params as JsonObject));
+  const onRequest = events.onRequest;
+  if (!onRequest) return;
+  for (const method of RELAYED) {
+    client.setRequestHandler(method, async (request, ctx) => {
+      try {
+        // The downstream result passes through as the peer sent it.
+        return (await onRequest(method, (request.params ?? {}) as JsonObject, ctx.mcpReq.signal)) as never;
+      } catch (err) {
+        if (err instanceof RpcError) throw new ProtocolError(err.body.code, err.body.message, err.body.data);
+        throw err;
+      }
+    });
   }
 }
 

@@ -1,7 +1,7 @@
 import { StreamableHTTPClientTransport, type Client, type Transport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CallOptions, JsonObject, UpstreamCatalog, UpstreamSession } from '../../domain/ports.js';
+import type { CallOptions, JsonObject, ToolCallOptions, UpstreamCatalog, UpstreamSession } from '../../domain/ports.js';
 import { classify } from './errors.js';
 import { AnyObject, PromptsPage, ResourcesPage, ResourceTemplatesPage, ToolsPage } from './results.js';
 
@@ -56,13 +56,26 @@ export class SdkSession implements UpstreamSession {
     throw new Error(`${this.name}: ${method} exceeded ${MAX_PAGES} pages`);
   }
 
-  async callTool(name: string, args: JsonObject, options: CallOptions): Promise<JsonObject> {
+  async callTool(name: string, args: JsonObject, options: ToolCallOptions): Promise<JsonObject> {
+    const onProgress = options.observer?.onProgress;
+    const params: JsonObject = { name, arguments: args };
+    if (options.meta && Object.keys(options.meta).length > 0) params._meta = options.meta;
     try {
-      return await this.client.request(
-        { method: 'tools/call', params: { name, arguments: args } },
-        AnyObject,
-        { signal: options.signal, timeout: options.timeoutMs },
-      );
+      // With onprogress the SDK sends its own progressToken and maps progress back to this call;
+      // progress also resets the timeout, so a long call that reports progress is not cut at timeout_ms.
+      return await this.client.request({ method: 'tools/call', params }, AnyObject, {
+        signal: options.signal,
+        timeout: options.timeoutMs,
+        ...(onProgress ? { onprogress: (p: JsonObject) => onProgress(withoutToken(p)), resetTimeoutOnProgress: true } : {}),
+      });
+    } catch (err) {
+      throw classify(err);
+    }
+  }
+
+  async request(method: string, params: JsonObject, options: CallOptions): Promise<JsonObject> {
+    try {
+      return await this.client.request({ method, params }, AnyObject, { signal: options.signal, timeout: options.timeoutMs });
     } catch (err) {
       throw classify(err);
     }
@@ -92,6 +105,11 @@ export class SdkSession implements UpstreamSession {
     await this.client.close().catch(() => undefined);
     if (pid !== undefined) await ensureExited(pid);
   }
+}
+
+function withoutToken(progress: JsonObject): JsonObject {
+  const { progressToken: _token, ...rest } = progress;
+  return rest;
 }
 
 function alive(pid: number): boolean {
