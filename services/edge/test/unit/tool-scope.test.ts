@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { compileModelPatterns } from '@switchyard/config';
 import { SwitchyardError } from '@switchyard/errors';
 import { resolveToolScope, toolScopeOf, UNRESTRICTED_SCOPE } from '@switchyard/limits';
-import { selectTools, toolAllowed, upstreamNameOf, type McpTool } from '../../src/domain/mcp-tools.js';
+import { autoExecutableNames, selectTools, toolAllowed, upstreamNameOf, type McpTool } from '../../src/domain/mcp-tools.js';
+import { decide } from '../../src/domain/agent-mode.js';
 import { ANONYMOUS, authorizeFallbackProviders, authorizeProvider, providerOf } from '../../src/domain/policy.js';
 import { ToolGroupCache } from '../../src/domain/tool-group-cache.js';
 import type { ToolGroupView } from '../../src/domain/governance-views.js';
@@ -49,6 +50,17 @@ describe('tool scope on the catalog', () => {
   it('matches the scope on the upstream name, derived from the exposed name when the catalog lacks it', () => {
     expect(upstreamNameOf(tool('filesystem', 'read_file', false))).toBe('read_file');
     expect(toolAllowed(tool('filesystem', 'read_file', false), { clients: undefined, tools: undefined, scope: toolScopeOf({ filesystem: ['read_file'] }) })).toBe(true);
+  });
+});
+
+describe('agent mode under a tool scope', () => {
+  it('never auto-executes a tool outside the scope: a call to it goes back to the app as pending', () => {
+    const auto = catalog.map((t) => ({ ...t, autoExecute: true }));
+    const selected = selectTools(auto, { clients: undefined, tools: undefined, scope: toolScopeOf({ filesystem: ['read_file'] }) });
+    const names = autoExecutableNames(undefined, selected)!;
+    expect([...names]).toEqual(['filesystem-read_file']);
+    expect(decide([{ id: '1', name: 'filesystem-read_file', arguments: '{}' }], names, 0, 5)).toEqual({ action: 'execute' });
+    expect(decide([{ id: '1', name: 'filesystem-write_file', arguments: '{}' }], names, 0, 5)).toEqual({ action: 'return', reason: 'pending' });
   });
 });
 
