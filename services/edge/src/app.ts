@@ -4,6 +4,8 @@ import { createClient, governance, llmproxy, mcpconnector, startGrpcServer, tele
 import { getRequestListener } from '@hono/node-server';
 import type { EdgeConfig } from './config.js';
 import { GrpcKeyAdmin, GrpcKeyDirectory } from './adapters/grpc/governance.js';
+import { GrpcCustomerAdmin, GrpcTeamAdmin, GrpcToolGroupAdmin } from './adapters/grpc/governance-admin.js';
+import { ToolGroupCache } from './domain/tool-group-cache.js';
 import { GrpcLlmGateway } from './adapters/grpc/llm-proxy.js';
 import { GrpcMcpConnector } from './adapters/grpc/mcp-connector.js';
 import { GrpcAuditLog } from './adapters/grpc/telemetry.js';
@@ -157,7 +159,11 @@ interface McpParts {
 }
 
 /** The MCP tool catalog (kept fresh from the bus) and tool execution; undefined when MCP is off. */
-function startMcp(config: EdgeConfig, ctx: { clients: Clients; bus: Bus; audit: BusAuditSink; auth: Authenticator; metrics: EdgeMetrics; logger: Logger }, cleanups: Cleanup[]): McpParts | undefined {
+function startMcp(
+  config: EdgeConfig,
+  ctx: { clients: Clients; bus: Bus; audit: BusAuditSink; auth: Authenticator; metrics: EdgeMetrics; logger: Logger; groups: ToolGroupCache },
+  cleanups: Cleanup[],
+): McpParts | undefined {
   if (ctx.clients.mcp === undefined) return undefined;
   const { logger, metrics } = ctx;
   const connector = new GrpcMcpConnector(ctx.clients.mcp.client);
@@ -189,6 +195,7 @@ function startMcp(config: EdgeConfig, ctx: { clients: Clients; bus: Bus; audit: 
     allowedOrigins: config.mcp.allowed_origins,
     forwarder: connector,
     changes,
+    groups: ctx.groups,
   };
   return { catalog, execute, server };
 }
@@ -200,11 +207,13 @@ async function startRuntime(config: EdgeConfig, deps: RuntimeDeps, cleanups: Cle
   const bus = await connectBus(config, deps.bus, cleanups);
   const audit = await startAudit(config, bus, metrics, logger, cleanups);
   const { cache, state, auth } = buildAuth(config, clients, metrics, logger);
-  const subscription = subscribePolicyChanged({ bus, cache, state, logger });
+  const toolGroups = new GrpcToolGroupAdmin(clients.governance.client);
+  const groups = new ToolGroupCache(toolGroups, { ttlMs: config.policy_cache.ttl_ms });
+  const subscription = subscribePolicyChanged({ bus, cache, state, logger, groups });
   cleanups.push(() => subscription.unsubscribe());
   await watchAuthState(config, state, logger, cleanups);
   const grpcPort = config.grpc.port < 0 ? -1 : await startAdminGrpc(config, cache, cleanups);
-  const mcp = startMcp(config, { clients, bus, audit, auth, metrics, logger }, cleanups);
+  const mcp = startMcp(config, { clients, bus, audit, auth, metrics, logger, groups }, cleanups);
 
   const llm = new GrpcLlmGateway(clients.llm.client);
   const chat = new ChatHandler({
@@ -218,6 +227,9 @@ async function startRuntime(config: EdgeConfig, deps: RuntimeDeps, cleanups: Cle
   const hono = createHonoApp({
     auth, llm, metrics, logger,
     keys: new GrpcKeyAdmin(clients.governance.client),
+    customers: new GrpcCustomerAdmin(clients.governance.client),
+    teams: new GrpcTeamAdmin(clients.governance.client),
+    toolGroups,
     auditLog: new GrpcAuditLog(clients.telemetry.client),
     adminToken: config.admin_token,
     probes: readinessProbes(clients, bus),

@@ -4,10 +4,13 @@ import { createLogger, createRegistry, type Logger, type Registry } from '@switc
 import { startGrpcServer } from '@switchyard/proto';
 import { BusPolicyPublisher } from './adapters/bus/bus-policy-publisher.js';
 import { migrations } from './adapters/pg/migrations/index.js';
+import { PgCustomerStore } from './adapters/pg/pg-customer-store.js';
 import { PgKeyStore } from './adapters/pg/pg-key-store.js';
+import { PgTeamStore } from './adapters/pg/pg-team-store.js';
+import { PgToolGroupStore } from './adapters/pg/pg-tool-group-store.js';
 import type { GovernanceTables } from './adapters/pg/schema.js';
 import type { GovernanceConfig } from './config.js';
-import { KeyService } from './domain/index.js';
+import { CustomerService, KeyService, TeamService, ToolGroupService } from './domain/index.js';
 import { createMetrics } from './metrics.js';
 import { governanceServiceBinding } from './server/grpc/governance-service.js';
 import { startOpsServer } from '@switchyard/obs';
@@ -75,9 +78,17 @@ export function createApp(config: GovernanceConfig, deps: GovernanceDeps = {}): 
 
     const bus = deps.bus ?? resources.use(await createBus({ url: backends.nats_url, prefix: backends.subject_prefix, name: 'switchyard-governance' }));
     const publisher = new BusPolicyPublisher({ bus, logger, events: metrics.policyEvents });
-    const keys = new KeyService({ store: new PgKeyStore(database.db), publisher, ...(deps.now ? { now: deps.now } : {}) });
+    const clock = deps.now ? { now: deps.now } : {};
+    const customerStore = new PgCustomerStore(database.db);
+    const teamStore = new PgTeamStore(database.db);
+    const groupStore = new PgToolGroupStore(database.db);
+    const keys = new KeyService({ store: new PgKeyStore(database.db), publisher, teams: teamStore, customers: customerStore, chains: groupStore, ...clock });
+    const customers = new CustomerService({ store: customerStore, publisher, ...clock });
+    const teams = new TeamService({ store: teamStore, customers: customerStore, publisher, ...clock });
+    const toolGroups = new ToolGroupService({ store: groupStore, publisher, ...clock });
 
-    const grpc = resources.use(await startGrpcServer([governanceServiceBinding({ keys, logger, rpcSeconds: metrics.rpcSeconds })], config.grpc.host, config.grpc.port));
+    const binding = governanceServiceBinding({ keys, customers, teams, toolGroups, logger, rpcSeconds: metrics.rpcSeconds });
+    const grpc = resources.use(await startGrpcServer([binding], config.grpc.host, config.grpc.port));
     running = { database, bus, keys };
     let opsPort: number | undefined;
     if (config.ops.port !== -1) {

@@ -1,4 +1,5 @@
 import { SwitchyardError } from '@switchyard/errors';
+import { toolInScope, type ToolScope } from '@switchyard/limits';
 
 /** One tool of the MCP catalog, as the edge injects it (mapped from mcp-connector's wire type). */
 export interface McpTool {
@@ -16,13 +17,47 @@ export interface McpTool {
   readonly definition?: Readonly<Record<string, unknown>> | undefined;
 }
 
-/** The narrowing asked for by the request headers; `undefined` means no filter. */
+/**
+ * Which catalog tools a caller gets: the narrowing asked for by the request headers
+ * (`undefined` means no filter) intersected with the key's tool scope (absent or
+ * unrestricted: no narrowing). The catalog itself is already cut to each client's
+ * `tools_to_execute`, so the three filters combine as an intersection.
+ */
 export interface ToolFilter {
   readonly clients: readonly string[] | undefined;
   readonly tools: readonly string[] | undefined;
+  readonly scope?: ToolScope | undefined;
 }
 
+/** The request headers that narrow the MCP tools a request sees (comma-separated, `*` wildcards). */
+export const MCP_INCLUDE_CLIENTS = 'x-switchyard-mcp-include-clients';
+export const MCP_INCLUDE_TOOLS = 'x-switchyard-mcp-include-tools';
+
 export const NO_FILTER: ToolFilter = { clients: undefined, tools: undefined };
+
+/** The name a tool has on its upstream server: what tool scopes and groups list. */
+export function upstreamNameOf(tool: McpTool): string {
+  if (tool.upstreamName !== undefined) return tool.upstreamName;
+  const prefix = `${tool.client}-`;
+  return tool.name.startsWith(prefix) ? tool.name.slice(prefix.length) : tool.name;
+}
+
+/** Whether the key's scope lets the caller see and run this catalog tool. */
+export function inScope(scope: ToolScope | undefined, tool: McpTool): boolean {
+  return scope === undefined || scope.unrestricted || toolInScope(scope, tool.client, upstreamNameOf(tool));
+}
+
+/** Whether a catalog tool passes every filter (headers and scope). */
+export function toolAllowed(tool: McpTool, filter: ToolFilter): boolean {
+  return allowed(filter.clients, tool.client) && allowed(filter.tools, tool.name) && inScope(filter.scope, tool);
+}
+
+/** 403 `mcp_tool_blocked`: the tool is outside what this caller may run. */
+export function toolBlockedError(name: string): SwitchyardError {
+  return new SwitchyardError('permission_denied', `tool '${name}' is not available to this caller (key scope, tool groups or include headers)`, {
+    code: 'mcp_tool_blocked', param: 'function.name',
+  });
+}
 
 /**
  * A comma-separated include header: absent → `undefined` (no filter); present but
@@ -55,10 +90,10 @@ function allowed(patterns: readonly string[] | undefined, name: string): boolean
   return patterns === undefined || patterns.some((p) => matchesPattern(p, name));
 }
 
-/** The catalog's tools that pass both header filters (clients by name, tools by exposed name). */
+/** The catalog's tools that pass the header filters (clients by name, tools by exposed name) and the key's scope. */
 export function selectTools(tools: readonly McpTool[], filter: ToolFilter): readonly McpTool[] {
-  if (filter.clients === undefined && filter.tools === undefined) return tools;
-  return tools.filter((t) => allowed(filter.clients, t.client) && allowed(filter.tools, t.name));
+  if (filter.clients === undefined && filter.tools === undefined && (filter.scope === undefined || filter.scope.unrestricted)) return tools;
+  return tools.filter((t) => toolAllowed(t, filter));
 }
 
 function callerToolName(tool: unknown): string | undefined {

@@ -1,14 +1,5 @@
 import type { ModelMatcher } from '@switchyard/config';
-
-/** A virtual key's policy as the cache holds it (compiled, no wire types). */
-export interface KeyPolicy {
-  readonly keyId: string;
-  readonly enabled: boolean;
-  /** Epoch milliseconds; `Infinity` when the key never expires. */
-  readonly expiresAtMs: number;
-  readonly allowedModels: readonly string[];
-  readonly models: ModelMatcher;
-}
+import type { ToolScope } from '@switchyard/limits';
 
 /** Who a request runs as: a key's policy, or the anonymous caller of an open gateway. */
 export interface Principal {
@@ -16,6 +7,23 @@ export interface Principal {
   readonly keyId: string;
   readonly models: ModelMatcher;
   readonly allowedModels: readonly string[];
+  /** The key's team and customer (the team's customer when the key has none); '' when none. */
+  readonly teamId: string;
+  readonly customerId: string;
+  /** Provider patterns (the part of `provider/model` before the slash), compiled. */
+  readonly providers: ModelMatcher;
+  readonly allowedProviders: readonly string[];
+  /** The MCP tools the key may see and run, before client configs and headers narrow it. */
+  readonly toolScope: ToolScope;
+  /** Slugs of the enabled tool groups the key reaches (sorted). */
+  readonly groupSlugs: readonly string[];
+}
+
+/** A virtual key's policy as the cache holds it (compiled, no wire types). */
+export interface KeyPolicy extends Principal {
+  readonly enabled: boolean;
+  /** Epoch milliseconds; `Infinity` when the key never expires. */
+  readonly expiresAtMs: number;
 }
 
 export interface Usage {
@@ -98,6 +106,9 @@ export interface ToolAuditRecord {
   readonly responseBody: Uint8Array | undefined;
 }
 
+/** Client name -> tool names (`*`: all). */
+export type ToolAllowListView = Record<string, string[]>;
+
 /** A virtual key as the admin API shows it. */
 export interface KeyView {
   id: string;
@@ -108,6 +119,12 @@ export interface KeyView {
   keyPrefix: string;
   createdAt: Date | null;
   updatedAt: Date | null;
+  teamId: string | null;
+  customerId: string | null;
+  allowedProviders: string[];
+  /** null: no allow-list of its own. */
+  mcpTools: ToolAllowListView | null;
+  toolGroups: string[];
 }
 
 export interface NewKey {
@@ -115,14 +132,22 @@ export interface NewKey {
   enabled: boolean;
   expiresAt: Date | null;
   allowedModels: string[];
+  teamId?: string | null | undefined;
+  customerId?: string | null | undefined;
+  allowedProviders?: string[] | undefined;
+  mcpTools?: ToolAllowListView | null | undefined;
 }
 
-/** Only the fields present change; `expiresAt: null` clears the expiry. */
+/** Only the fields present change; `null` clears (expiry, team, customer, MCP allow-list). */
 export interface KeyPatch {
   name?: string;
   enabled?: boolean;
   expiresAt?: Date | null;
   allowedModels?: string[];
+  teamId?: string | null;
+  customerId?: string | null;
+  allowedProviders?: string[];
+  mcpTools?: ToolAllowListView | null;
 }
 
 export interface Page<T> {

@@ -38,7 +38,10 @@ describe('keys', () => {
   it('creates a key, shows the secret once, and the secret works', async () => {
     const r = await admin('/api/keys', { method: 'POST', body: { name: 'ci', allowed_models: ['openai/*'], expires_at: '2099-01-01T00:00:00Z' } });
     expect(r.status).toBe(201);
-    expect(Object.keys(r.json).sort()).toEqual(['allowed_models', 'created_at', 'enabled', 'expires_at', 'id', 'key', 'key_prefix', 'name', 'updated_at']);
+    expect(Object.keys(r.json).sort()).toEqual([
+      'allowed_models', 'allowed_providers', 'created_at', 'customer_id', 'enabled', 'expires_at', 'id', 'key', 'key_prefix', 'mcp_tools', 'name',
+      'team_id', 'tool_groups', 'updated_at',
+    ]);
     expect(r.json).toMatchObject({ name: 'ci', enabled: true, allowed_models: ['openai/*'], expires_at: '2099-01-01T00:00:00.000Z' });
     const secret = r.json.key as string;
     expect(secret.startsWith(r.json.key_prefix as string)).toBe(true);

@@ -56,7 +56,13 @@ export class FakeGovernance {
   }
 
   implementation(): ReturnType<typeof implementService> {
+    // Customers, teams and tool groups are covered end to end against the real governance.
+    const unimplemented: Record<string, () => Promise<never>> = {};
+    for (const m of governance.GovernanceService.methods) {
+      unimplemented[m.localName] = async () => { throw new SwitchyardError('unavailable', `${m.name} is not in the fake governance`); };
+    }
     return implementService(governance.GovernanceService, {
+      ...(unimplemented as unknown as Parameters<typeof implementService<typeof governance.GovernanceService>>[1]),
       lookupKey: async (req) => {
         this.lookups++;
         if (this.lookupDelayMs) await new Promise((r) => setTimeout(r, this.lookupDelayMs));

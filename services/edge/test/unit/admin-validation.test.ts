@@ -27,7 +27,7 @@ describe('admin validation', () => {
 
   it('defaults and converts', () => {
     const body = parseWith(createKeyBody, { name: ' ci ', expires_at: '2099-01-01T00:00:00+02:00' });
-    expect(body).toEqual({ name: 'ci', enabled: true, allowed_models: ['*'], expires_at: new Date('2098-12-31T22:00:00Z') });
+    expect(body).toEqual({ name: 'ci', enabled: true, allowed_models: ['*'], allowed_providers: ['*'], expires_at: new Date('2098-12-31T22:00:00Z') });
     expect(parseWith(updateKeyBody, { expires_at: null })).toEqual({ expires_at: null });
   });
 

@@ -22,3 +22,8 @@ export function ulid(now: number = Date.now()): string {
 export function newKeyId(now: Date): string {
   return `vk_${ulid(now.getTime())}`;
 }
+
+/** An entity id: `<prefix>_` + ULID (`cu_` customers, `tm_` teams, `tg_` tool groups). */
+export function newEntityId(prefix: 'cu' | 'tm' | 'tg', now: Date): string {
+  return `${prefix}_${ulid(now.getTime())}`;
+}

@@ -3,12 +3,19 @@ import { newKeyId } from './ids.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { generateSecret, hashSecret, isKeyHash, secretPrefix } from './secret.js';
 import { validateId, validateKeyPatch, validateNewKey, validatePageSize, type KeyUpdateRequest } from './validation.js';
-import type { KeyRecord, NewKeyInput } from './keys.js';
-import type { KeyStore, PolicyPublisher } from './ports.js';
+import type { KeyPatch, KeyRecord, NewKeyInput } from './keys.js';
+import { resolvePolicy, type ResolvedPolicy } from './policy-resolution.js';
+import type { ChainStore, CustomerStore, KeyStore, PolicyPublisher, TeamStore } from './ports.js';
+import { validateOwner } from './validation.js';
 
 export interface KeyServiceDeps {
   store: KeyStore;
   publisher: PolicyPublisher;
+  /** Where keys may belong: checked on create and update. */
+  teams: Pick<TeamStore, 'findById'>;
+  customers: Pick<CustomerStore, 'findById'>;
+  /** The key -> team -> customer chain and the groups it reaches (LookupKey). */
+  chains: ChainStore;
   /** The clock (tests pin it). */
   now?: () => Date;
 }
@@ -43,18 +50,30 @@ export class KeyService {
   private readonly publisher: PolicyPublisher;
   private readonly now: () => Date;
 
-  constructor(deps: KeyServiceDeps) {
+  constructor(private readonly deps: KeyServiceDeps) {
     this.store = deps.store;
     this.publisher = deps.publisher;
     this.now = deps.now ?? (() => new Date());
   }
 
-  /** The live key with this hash, even if disabled or expired (edge decides and says why). */
-  async lookup(keyHash: string): Promise<KeyRecord | undefined> {
+  /** The live key with this hash, even if disabled or expired (edge decides and says why), and its resolved policy. */
+  async lookup(keyHash: string): Promise<{ key: KeyRecord; policy: ResolvedPolicy } | undefined> {
     if (!isKeyHash(keyHash)) {
       throw new SwitchyardError('invalid_argument', 'key_hash must be a lowercase hex SHA-256', { param: 'key_hash' });
     }
-    return this.store.findByHash(keyHash);
+    const key = await this.store.findByHash(keyHash);
+    if (!key) return undefined;
+    return { key, policy: resolvePolicy(key, await this.deps.chains.chainOf(key)) };
+  }
+
+  /** Both owners exist (a key names at most one, validated before). */
+  private async checkOwners(teamId: string | null | undefined, customerId: string | null | undefined): Promise<void> {
+    if (teamId && !(await this.deps.teams.findById(teamId))) {
+      throw new SwitchyardError('invalid_argument', `no team with id "${teamId}"`, { param: 'team_id', code: 'team_not_found' });
+    }
+    if (customerId && !(await this.deps.customers.findById(customerId))) {
+      throw new SwitchyardError('invalid_argument', `no customer with id "${customerId}"`, { param: 'customer_id', code: 'customer_not_found' });
+    }
   }
 
   count(): Promise<number> {
@@ -64,6 +83,7 @@ export class KeyService {
   async create(input: NewKeyInput): Promise<CreatedKey> {
     const now = wholeMillis(this.now());
     const valid = validateNewKey(input, now);
+    await this.checkOwners(valid.teamId, valid.customerId);
     const secret = generateSecret();
     const key: KeyRecord = {
       id: newKeyId(now),
@@ -75,6 +95,11 @@ export class KeyService {
       allowedModels: valid.allowedModels,
       createdAt: now,
       updatedAt: now,
+      teamId: valid.teamId,
+      customerId: valid.customerId,
+      allowedProviders: valid.allowedProviders,
+      mcpTools: valid.mcpTools,
+      toolGroups: [],
     };
     await this.store.insert(key);
     this.publisher.publish({ kind: 'key', id: key.id, keyHash: key.keyHash });
@@ -100,10 +125,21 @@ export class KeyService {
   async update(id: string, request: KeyUpdateRequest): Promise<KeyRecord> {
     validateId(id);
     const patch = validateKeyPatch(request);
+    if (patch.teamId !== undefined || patch.customerId !== undefined) await this.checkOwnerChange(id, patch);
     const key = await this.store.update(id, patch, wholeMillis(this.now()));
     if (!key) throw notFound(id);
     this.publisher.publish({ kind: 'key', id: key.id, keyHash: key.keyHash });
     return key;
+  }
+
+  /** The key's owners after the patch: at most one, and each must exist. */
+  private async checkOwnerChange(id: string, patch: KeyPatch): Promise<void> {
+    const current = await this.store.findById(id);
+    if (!current) throw notFound(id);
+    const teamId = patch.teamId === undefined ? current.teamId : patch.teamId ?? undefined;
+    const customerId = patch.customerId === undefined ? current.customerId : patch.customerId ?? undefined;
+    validateOwner(teamId, customerId);
+    await this.checkOwners(patch.teamId, patch.customerId);
   }
 
   /** Soft delete: the row stays for audit, the key never authenticates again. */

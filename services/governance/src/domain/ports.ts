@@ -1,3 +1,6 @@
+import type {
+  Attachment, CustomerRecord, KeyChain, TeamPatch, TeamRecord, ToolGroupPatch, ToolGroupRecord,
+} from './entities.js';
 import type { KeyPatch, KeyPosition, KeyRecord } from './keys.js';
 
 /** Persistence of virtual keys. Deleted keys are invisible to every read. */
@@ -16,11 +19,59 @@ export interface KeyStore {
   count(): Promise<number>;
 }
 
+/** A page request over (created_at, id). */
+export interface PageQuery {
+  limit: number;
+  after: KeyPosition | undefined;
+}
+
+/** What a delete found: done, nothing to delete, or something still belongs to it. */
+export type DeleteOutcome = 'deleted' | 'not_found' | 'in_use';
+
+export interface CustomerStore {
+  insert(record: CustomerRecord): Promise<void>;
+  findById(id: string): Promise<CustomerRecord | undefined>;
+  list(query: PageQuery): Promise<CustomerRecord[]>;
+  rename(id: string, name: string, updatedAt: Date): Promise<CustomerRecord | undefined>;
+  /** Refused (`in_use`) while teams or live keys belong to it; its group attachments go with it. */
+  delete(id: string): Promise<DeleteOutcome>;
+}
+
+export interface TeamStore {
+  insert(record: TeamRecord): Promise<void>;
+  findById(id: string): Promise<TeamRecord | undefined>;
+  list(query: PageQuery & { customerId: string | undefined }): Promise<TeamRecord[]>;
+  update(id: string, patch: TeamPatch, updatedAt: Date): Promise<TeamRecord | undefined>;
+  /** Refused (`in_use`) while live keys belong to it; its group attachments go with it. */
+  delete(id: string): Promise<DeleteOutcome>;
+}
+
+export interface ToolGroupStore {
+  /** Rejects with `conflict` when the slug is taken. */
+  insert(record: ToolGroupRecord): Promise<void>;
+  /** By id (`tg_...`) or slug. */
+  find(idOrSlug: string): Promise<ToolGroupRecord | undefined>;
+  list(query: PageQuery): Promise<ToolGroupRecord[]>;
+  update(id: string, patch: ToolGroupPatch, updatedAt: Date): Promise<ToolGroupRecord | undefined>;
+  delete(id: string): Promise<boolean>;
+  /** Whether the entity an attachment names exists (live keys only). */
+  entityExists(attachment: Attachment): Promise<boolean>;
+  /** True when it was not attached before. */
+  attach(groupId: string, attachment: Attachment, at: Date): Promise<boolean>;
+  /** True when it was attached. */
+  detach(groupId: string, attachment: Attachment): Promise<boolean>;
+}
+
+/** Resolves where a key sits (its chain) for LookupKey. */
+export interface ChainStore {
+  chainOf(key: Pick<KeyRecord, 'id' | 'teamId' | 'customerId'>): Promise<KeyChain>;
+}
+
 /**
- * What a policy change is about. Teams, customers, budgets, rate limits and tool
- * groups join this union as they arrive.
+ * What a policy change is about. Budgets and rate limits join this union.
+ * Edge drops one cache entry for a key (by hash) and flushes its cache for the others.
  */
-export type PolicyKind = 'key';
+export type PolicyKind = 'key' | 'team' | 'customer' | 'tool_group';
 
 export interface PolicyChange {
   kind: PolicyKind;

@@ -1,5 +1,7 @@
 import { SwitchyardError } from '@switchyard/errors';
 import { MAX_PATTERNS, modelPatternProblem } from '@switchyard/config';
+import type { ToolAllowList } from '@switchyard/limits';
+import { validateProviderPatterns, validateToolAllowList } from './entity-validation.js';
 import type { KeyPatch, NewKeyInput } from './keys.js';
 
 export const MAX_NAME_LENGTH = 128;
@@ -48,7 +50,18 @@ export function validateNewKey(input: NewKeyInput, now: Date): NewKeyInput {
     enabled: input.enabled,
     expiresAt: input.expiresAt === undefined ? undefined : validateExpiry(input.expiresAt, now),
     allowedModels: validateModelPatterns(input.allowedModels),
+    ...validateOwner(input.teamId, input.customerId),
+    allowedProviders: validateProviderPatterns(input.allowedProviders),
+    mcpTools: input.mcpTools === undefined ? undefined : validateToolAllowList(input.mcpTools),
   };
+}
+
+/** A key belongs to at most one team or one customer. */
+export function validateOwner(teamId: string | undefined, customerId: string | undefined): { teamId: string | undefined; customerId: string | undefined } {
+  if (teamId !== undefined && customerId !== undefined) {
+    throw new SwitchyardError('invalid_argument', 'a key belongs to a team or to a customer, not both: set team_id or customer_id', { param: 'team_id', code: 'owner_conflict' });
+  }
+  return { teamId, customerId };
 }
 
 /** An update as the wire states it, before validation. */
@@ -59,6 +72,14 @@ export interface KeyUpdateRequest {
   clearExpiresAt: boolean;
   allowedModels: readonly string[];
   setAllowedModels: boolean;
+  /** "" removes the key from its team; undefined leaves it. */
+  teamId?: string | undefined;
+  customerId?: string | undefined;
+  /** Undefined leaves the list. */
+  allowedProviders?: readonly string[] | undefined;
+  /** Undefined leaves the allow-list; `clearMcpTools` removes it. */
+  mcpTools?: ToolAllowList | undefined;
+  clearMcpTools?: boolean;
 }
 
 /**
@@ -82,6 +103,12 @@ export function validateKeyPatch(request: KeyUpdateRequest): KeyPatch {
   else if (request.allowedModels.length > 0) {
     throw invalid('allowed_models', 'allowed_models is only applied with set_allowed_models = true');
   }
+  if (request.teamId !== undefined) patch.teamId = request.teamId === '' ? null : request.teamId;
+  if (request.customerId !== undefined) patch.customerId = request.customerId === '' ? null : request.customerId;
+  if (request.allowedProviders !== undefined) patch.allowedProviders = validateProviderPatterns(request.allowedProviders);
+  if (request.clearMcpTools && request.mcpTools !== undefined) throw invalid('clear_mcp_tools', 'set either mcp_tools or clear_mcp_tools, not both');
+  if (request.clearMcpTools) patch.mcpTools = null;
+  if (request.mcpTools !== undefined) patch.mcpTools = validateToolAllowList(request.mcpTools);
   return patch;
 }
 

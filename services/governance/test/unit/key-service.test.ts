@@ -47,11 +47,18 @@ function setup() {
   const store = new MemoryKeyStore();
   const events: PolicyChange[] = [];
   let clock = Date.parse('2030-01-01T00:00:00Z');
-  const keys = new KeyService({ store, publisher: { publish: (c) => events.push(c) }, now: () => new Date(clock++) });
+  const keys = new KeyService({
+    store,
+    publisher: { publish: (c) => events.push(c) },
+    teams: { findById: async () => undefined },
+    customers: { findById: async () => undefined },
+    chains: { chainOf: async (k) => ({ teamId: k.teamId, customerId: k.customerId, groups: [] }) },
+    now: () => new Date(clock++),
+  });
   return { store, events, keys };
 }
 
-const input = { name: 'ci', enabled: true, expiresAt: undefined, allowedModels: ['openai/*'] };
+const input = { name: 'ci', enabled: true, expiresAt: undefined, allowedModels: ['openai/*'], teamId: undefined, customerId: undefined, allowedProviders: ['*'], mcpTools: undefined };
 
 describe('KeyService', () => {
   it('creates a key whose secret is stored only as its hash, and announces it', async () => {

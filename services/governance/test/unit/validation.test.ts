@@ -54,7 +54,7 @@ describe('allowed models', () => {
 });
 
 describe('new keys', () => {
-  const base = { name: 'ci', enabled: true, expiresAt: undefined, allowedModels: ['*'] };
+  const base = { name: 'ci', enabled: true, expiresAt: undefined, allowedModels: ['*'], teamId: undefined, customerId: undefined, allowedProviders: ['*'], mcpTools: undefined };
 
   it('passes a valid key through', () => {
     const expiresAt = new Date(now.getTime() + 60_000);
@@ -111,5 +111,37 @@ describe('page size', () => {
     const e = rejection(() => validatePageSize(501));
     expect(e.kind).toBe('invalid_argument');
     expect(e.param).toBe('limit');
+  });
+});
+
+describe('governance entities', () => {
+  const base = { name: 'ci', enabled: true, expiresAt: undefined, allowedModels: ['*'], teamId: undefined, customerId: undefined, allowedProviders: ['*'], mcpTools: undefined };
+  it('derives a slug from the name, or checks the one given', async () => {
+    const { slugify, validateSlug } = await import('../../src/domain/index.js');
+    expect(slugify('  Read-only Files (v2)! ')).toBe('read-only-files-v2');
+    expect(validateSlug('', 'Read Only')).toBe('read-only');
+    expect(validateSlug('my-group', 'whatever')).toBe('my-group');
+    expect(rejection(() => validateSlug('', '!!!')).param).toBe('slug');
+    expect(rejection(() => validateSlug('Bad_Slug', 'x')).param).toBe('slug');
+    expect(rejection(() => validateSlug('tg_abc', 'x')).param).toBe('slug');
+  });
+
+  it('refuses a key with both a team and a customer', () => {
+    const err = rejection(() => validateNewKey({ ...base, teamId: 'tm_1', customerId: 'cu_1' }, now));
+    expect(err.param).toBe('team_id');
+    expect(err.code).toBe('owner_conflict');
+  });
+
+  it('checks provider patterns and tool allow-lists', async () => {
+    const { validateProviderPatterns, validateToolAllowList, validateGroupTools } = await import('../../src/domain/index.js');
+    expect(validateProviderPatterns(['openai', 'anth*'])).toEqual(['openai', 'anth*']);
+    expect(rejection(() => validateProviderPatterns(['openai/gpt-4o'])).param).toBe('allowed_providers[0]');
+    expect(rejection(() => validateProviderPatterns(['a', 'a'])).param).toBe('allowed_providers[1]');
+    expect(validateToolAllowList({ filesystem: ['read_file'], memory: ['*'] })).toEqual({ filesystem: ['read_file'], memory: ['*'] });
+    expect(validateToolAllowList({})).toEqual({});
+    expect(rejection(() => validateToolAllowList({ fs: ['read_*'] })).param).toBe('mcp_tools.fs[0]');
+    expect(rejection(() => validateToolAllowList({ fs: ['a', 'a'] })).param).toBe('mcp_tools.fs[1]');
+    expect(rejection(() => validateGroupTools([{ client: 'fs', tools: [] }])).param).toBe('tools[0].tools');
+    expect(rejection(() => validateGroupTools([{ client: 'fs', tools: ['a'] }, { client: 'fs', tools: ['b'] }])).param).toBe('tools[1].client');
   });
 });

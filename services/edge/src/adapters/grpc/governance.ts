@@ -1,7 +1,8 @@
 import { timestampDate, timestampFromDate, type governance, type ServiceClient } from '@switchyard/proto';
 import { compileModelPatterns } from '@switchyard/config';
+import { UNRESTRICTED_SCOPE, type ToolScope } from '@switchyard/limits';
 import type { KeyAdmin, KeyDirectory } from '../../domain/ports.js';
-import type { KeyPatch, KeyPolicy, KeyView, NewKey, Page } from '../../domain/types.js';
+import type { KeyPatch, KeyPolicy, KeyView, NewKey, Page, ToolAllowListView } from '../../domain/types.js';
 import { SwitchyardError } from '@switchyard/errors';
 
 type GovernanceClient = ServiceClient<typeof governance.GovernanceService>;
@@ -10,13 +11,45 @@ type GovernanceClient = ServiceClient<typeof governance.GovernanceService>;
 const LOOKUP_TIMEOUT_MS = 2_000;
 const ADMIN_TIMEOUT_MS = 10_000;
 
-export function toKeyPolicy(key: governance.VirtualKey): KeyPolicy {
+export function fromWireScope(scope: governance.ToolScope | undefined): ToolScope {
+  if (scope === undefined || scope.unrestricted) return UNRESTRICTED_SCOPE;
+  const tools = new Map<string, readonly string[]>();
+  for (const [client, names] of Object.entries(scope.clients)) tools.set(client, names.tools);
+  return { unrestricted: false, tools };
+}
+
+function fromWireAllowList(list: governance.McpToolAllowList | undefined): ToolAllowListView | null {
+  if (list === undefined) return null;
+  const out: ToolAllowListView = {};
+  for (const [client, names] of Object.entries(list.clients)) out[client] = [...names.tools];
+  return out;
+}
+
+function toWireAllowList(list: ToolAllowListView): { clients: Record<string, { tools: string[] }> } {
+  const clients: Record<string, { tools: string[] }> = {};
+  for (const [client, tools] of Object.entries(list)) clients[client] = { tools };
+  return { clients };
+}
+
+/**
+ * A key and its resolved policy, compiled once when it enters the cache. A governance
+ * that sends no policy (older than tool scopes) leaves every provider and tool open,
+ * as its keys were before.
+ */
+export function toKeyPolicy(key: governance.VirtualKey, policy?: governance.ResolvedPolicy): KeyPolicy {
+  const allowedProviders = policy ? policy.allowedProviders : ['*'];
   return {
     keyId: key.id,
     enabled: key.enabled,
     expiresAtMs: key.expiresAt ? timestampDate(key.expiresAt).getTime() : Number.POSITIVE_INFINITY,
     allowedModels: key.allowedModels,
     models: compileModelPatterns(key.allowedModels),
+    teamId: policy?.teamId ?? key.teamId,
+    customerId: policy?.customerId ?? key.customerId,
+    allowedProviders,
+    providers: compileModelPatterns(allowedProviders),
+    toolScope: fromWireScope(policy?.toolScope),
+    groupSlugs: policy?.groupSlugs ?? [],
   };
 }
 
@@ -30,6 +63,11 @@ export function toKeyView(key: governance.VirtualKey): KeyView {
     keyPrefix: key.keyPrefix,
     createdAt: key.createdAt ? timestampDate(key.createdAt) : null,
     updatedAt: key.updatedAt ? timestampDate(key.updatedAt) : null,
+    teamId: key.teamId || null,
+    customerId: key.customerId || null,
+    allowedProviders: [...key.allowedProviders],
+    mcpTools: fromWireAllowList(key.mcpTools),
+    toolGroups: [...key.toolGroups],
   };
 }
 
@@ -44,7 +82,7 @@ export class GrpcKeyDirectory implements KeyDirectory {
 
   async lookup(keyHash: string): Promise<KeyPolicy | null> {
     const res = await this.client.lookupKey({ keyHash }, { timeoutMs: LOOKUP_TIMEOUT_MS });
-    return res.key ? toKeyPolicy(res.key) : null;
+    return res.key ? toKeyPolicy(res.key, res.policy) : null;
   }
 
   async keyCount(): Promise<number> {
@@ -64,6 +102,10 @@ export class GrpcKeyAdmin implements KeyAdmin {
         enabled: input.enabled,
         allowedModels: input.allowedModels,
         ...(input.expiresAt ? { expiresAt: timestampFromDate(input.expiresAt) } : {}),
+        teamId: input.teamId ?? '',
+        customerId: input.customerId ?? '',
+        ...(input.allowedProviders !== undefined ? { allowedProviders: { patterns: input.allowedProviders } } : {}),
+        ...(input.mcpTools ? { mcpTools: toWireAllowList(input.mcpTools) } : {}),
       },
       { timeoutMs: ADMIN_TIMEOUT_MS },
     );
@@ -91,6 +133,11 @@ export class GrpcKeyAdmin implements KeyAdmin {
         clearExpiresAt: patch.expiresAt === null,
         allowedModels: patch.allowedModels ?? [],
         setAllowedModels: patch.allowedModels !== undefined,
+        ...(patch.teamId !== undefined ? { teamId: patch.teamId ?? '' } : {}),
+        ...(patch.customerId !== undefined ? { customerId: patch.customerId ?? '' } : {}),
+        ...(patch.allowedProviders !== undefined ? { allowedProviders: { patterns: patch.allowedProviders } } : {}),
+        ...(patch.mcpTools ? { mcpTools: toWireAllowList(patch.mcpTools) } : {}),
+        clearMcpTools: patch.mcpTools === null,
       },
       { timeoutMs: ADMIN_TIMEOUT_MS },
     );

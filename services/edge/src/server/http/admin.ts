@@ -2,13 +2,14 @@ import { SwitchyardError } from '@switchyard/errors';
 import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import type { AuditLog, KeyAdmin } from '../../domain/ports.js';
+import { governanceRoutes, type GovernanceAdminDeps } from './admin-governance.js';
 import type { KeyView } from '../../domain/types.js';
 import { adminAuth } from './admin-auth.js';
 import { readBody } from './body.js';
 import { createKeyBody, listKeysQuery, logsQuery, updateKeyBody } from './admin-schemas.js';
 import { parseJsonBody, parseWith } from './validation.js';
 
-export interface AdminDeps {
+export interface AdminDeps extends GovernanceAdminDeps {
   keys: KeyAdmin;
   auditLog: AuditLog;
   adminToken: string | undefined;
@@ -16,7 +17,7 @@ export interface AdminDeps {
 
 const ADMIN_BODY_LIMIT = 64 * 1024;
 
-const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+export const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
 export function keyJson(k: KeyView): Record<string, unknown> {
   return {
@@ -28,13 +29,18 @@ export function keyJson(k: KeyView): Record<string, unknown> {
     key_prefix: k.keyPrefix,
     created_at: iso(k.createdAt),
     updated_at: iso(k.updatedAt),
+    team_id: k.teamId,
+    customer_id: k.customerId,
+    allowed_providers: k.allowedProviders,
+    mcp_tools: k.mcpTools,
+    tool_groups: k.toolGroups,
   };
 }
 
-type AdminEnv = { Bindings: HttpBindings };
+export type AdminEnv = { Bindings: HttpBindings };
 
 /** The JSON body, read from the raw Node request with the limit enforced while reading. */
-async function jsonBody(c: Context<AdminEnv>): Promise<unknown> {
+export async function jsonBody(c: Context<AdminEnv>): Promise<unknown> {
   const type = c.req.header('content-type');
   if (type !== undefined && !type.toLowerCase().startsWith('application/json')) {
     throw new SwitchyardError('invalid_argument', `unsupported content-type '${type}': send application/json`);
@@ -55,6 +61,10 @@ export function adminRoutes(deps: AdminDeps): Hono<AdminEnv> {
       enabled: body.enabled,
       expiresAt: body.expires_at ?? null,
       allowedModels: body.allowed_models,
+      teamId: body.team_id ?? null,
+      customerId: body.customer_id ?? null,
+      allowedProviders: body.allowed_providers,
+      mcpTools: body.mcp_tools ?? null,
     });
     return c.json({ id: key.id, key: secret, ...keyJson(key) }, 201);
   });
@@ -74,6 +84,10 @@ export function adminRoutes(deps: AdminDeps): Hono<AdminEnv> {
       ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
       ...(body.expires_at !== undefined ? { expiresAt: body.expires_at } : {}),
       ...(body.allowed_models !== undefined ? { allowedModels: body.allowed_models } : {}),
+      ...(body.team_id !== undefined ? { teamId: body.team_id } : {}),
+      ...(body.customer_id !== undefined ? { customerId: body.customer_id } : {}),
+      ...(body.allowed_providers !== undefined ? { allowedProviders: body.allowed_providers } : {}),
+      ...(body.mcp_tools !== undefined ? { mcpTools: body.mcp_tools } : {}),
     });
     return c.json(keyJson(key));
   });
@@ -82,6 +96,8 @@ export function adminRoutes(deps: AdminDeps): Hono<AdminEnv> {
     await deps.keys.remove(c.req.param('id'));
     return c.body(null, 204);
   });
+
+  api.route('/', governanceRoutes(deps));
 
   api.get('/logs', async (c) => {
     const q = parseWith(logsQuery, c.req.query());

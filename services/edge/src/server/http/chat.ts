@@ -3,9 +3,11 @@ import type { Logger } from '@switchyard/obs';
 import type { EdgeMetrics, RouteRecorder } from '../../adapters/metrics.js';
 import type { Authenticator } from '../../domain/authenticator.js';
 import { assertJsonContentType, parseChatRequest } from '../../domain/chat-request.js';
-import { authorizeModel, credentialFrom } from '../../domain/policy.js';
+import { authorizeModel, authorizeProvider, authorizeFallbackProviders, credentialFrom } from '../../domain/policy.js';
 import { addUsage, decide, runAgentLoop, StreamedTurn, withSummedUsage, type JsonUsage } from '../../domain/agent-mode.js';
-import { autoExecutableNames, hasAutoExecute, injectTools, parseIncludeHeader, selectTools } from '../../domain/mcp-tools.js';
+import {
+  autoExecutableNames, hasAutoExecute, injectTools, MCP_INCLUDE_CLIENTS, MCP_INCLUDE_TOOLS, parseIncludeHeader, selectTools,
+} from '../../domain/mcp-tools.js';
 import type { AuditSink, LlmGateway } from '../../domain/ports.js';
 import type { Completion, Usage } from '../../domain/types.js';
 import type { ToolCatalogCache } from '../../domain/tool-catalog.js';
@@ -31,8 +33,7 @@ export interface ChatHandlerDeps {
   agent?: { tools: ToolRunDeps; maxDepth: number } | undefined;
 }
 
-export const MCP_INCLUDE_CLIENTS = 'x-switchyard-mcp-include-clients';
-export const MCP_INCLUDE_TOOLS = 'x-switchyard-mcp-include-tools';
+export { MCP_INCLUDE_CLIENTS, MCP_INCLUDE_TOOLS };
 export const AGENT_ITERATIONS = 'x-switchyard-agent-iterations';
 
 const EXCHANGE = Symbol('switchyard.chatExchange');
@@ -125,13 +126,15 @@ export class ChatHandler {
     ex.model = chat.model;
     ex.stream = chat.stream === true;
     authorizeModel(principal, chat.model);
+    authorizeProvider(principal, chat.model);
+    authorizeFallbackProviders(principal, (chat as { fallbacks?: unknown }).fallbacks);
     let auto: ReadonlySet<string> | undefined;
     const catalog = this.deps.tools?.tools();
     if (catalog !== undefined) {
       // Fresh catalogs answer synchronously; an empty one costs nothing more.
       const tools = catalog instanceof Promise ? await catalog : catalog;
       if (tools.length > 0) {
-        const filter = { clients: parseIncludeHeader(headers[MCP_INCLUDE_CLIENTS]), tools: parseIncludeHeader(headers[MCP_INCLUDE_TOOLS]) };
+        const filter = { clients: parseIncludeHeader(headers[MCP_INCLUDE_CLIENTS]), tools: parseIncludeHeader(headers[MCP_INCLUDE_TOOLS]), scope: principal.toolScope };
         // Only a catalog with auto-executable tools pays for a second selection.
         if (this.deps.agent && hasAutoExecute(tools)) auto = autoExecutableNames(chat.tools, selectTools(tools, filter));
         const injected = injectTools(chat, tools, filter);

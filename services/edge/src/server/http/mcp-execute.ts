@@ -4,7 +4,9 @@ import { Hono, type Context } from 'hono';
 import type { EdgeMetrics } from '../../adapters/metrics.js';
 import type { Authenticator } from '../../domain/authenticator.js';
 import { randomUUID } from 'node:crypto';
-import { parseToolCall, toolResultContent, type ToolCall } from '../../domain/mcp-tools.js';
+import {
+  MCP_INCLUDE_CLIENTS, MCP_INCLUDE_TOOLS, parseIncludeHeader, parseToolCall, toolAllowed, toolBlockedError, toolResultContent, type McpTool, type ToolCall, type ToolFilter,
+} from '../../domain/mcp-tools.js';
 import { credentialFrom } from '../../domain/policy.js';
 import type { ToolAuditSink, ToolCallStream, ToolExecutor } from '../../domain/ports.js';
 import type { ToolCatalogCache } from '../../domain/tool-catalog.js';
@@ -88,10 +90,30 @@ async function execute(c: Context<Env>, ex: ToolExchange, deps: McpExecuteDeps):
   const body = await readBody(c.env.incoming, deps.bodyLimitBytes);
   if (deps.logContent) ex.body = body;
   const call = parseToolCall(parseJsonBody(body.toString('utf8')));
+  ex.tool = call.name;
+  const filter: ToolFilter = {
+    clients: parseIncludeHeader(c.req.header(MCP_INCLUDE_CLIENTS)),
+    tools: parseIncludeHeader(c.req.header(MCP_INCLUDE_TOOLS)),
+    scope: principal.toolScope,
+  };
+  await authorizeToolCall(deps.catalog, filter, call.name);
   const content = await callTool(deps, ex, call, c.req.raw.signal);
   const answer = JSON.stringify({ role: 'tool', tool_call_id: call.id, content });
   if (deps.logContent) ex.responseBody = Buffer.from(answer);
   return c.newResponse(answer, 200, { 'content-type': 'application/json', 'x-request-id': ex.requestId });
+}
+
+/**
+ * 403 `mcp_tool_blocked` unless the tool passes the caller's filters (key scope and
+ * include headers). Without any filter the connector decides alone (unknown tools stay
+ * its `not_found`); with one, a tool missing from the catalog is blocked (fail closed).
+ */
+export async function authorizeToolCall(catalog: ToolCatalogCache, filter: ToolFilter, name: string): Promise<void> {
+  if (filter.clients === undefined && filter.tools === undefined && (filter.scope === undefined || filter.scope.unrestricted)) return;
+  const listed = catalog.tools();
+  const tools: readonly McpTool[] = listed instanceof Promise ? await listed : listed;
+  const tool = tools.find((t) => t.name === name);
+  if (tool === undefined || !toolAllowed(tool, filter)) throw toolBlockedError(name);
 }
 
 /** The part of a tool call both paths share: mcp-connector's CallTool, the result as text. */
@@ -153,6 +175,18 @@ export async function runMcpServerToolCall(deps: ToolRunDeps, ctx: McpServerTool
     deps.metrics.toolCall(ex.status);
     deps.audit.recordTool(ex);
   }
+}
+
+/** A `tools/call` on `/mcp` that the caller's scope refuses: audited (403) like any other, and its safe message. */
+export function recordBlockedMcpCall(deps: ToolRunDeps, ctx: McpServerToolContext, name: string, client: string): string {
+  const reply = errorReply(toolBlockedError(name), deps.logger, ctx.requestId);
+  deps.metrics.toolCall(reply.status);
+  deps.audit.recordTool({
+    requestId: ctx.requestId, parentRequestId: '', keyId: ctx.keyId, receivedAtMs: Date.now(), tool: name, client,
+    status: reply.status, errorKind: reply.kind, latencyMs: 0, route: ctx.route, traceId: ctx.traceId,
+    body: new Uint8Array(0), responseBody: deps.logContent ? Buffer.from(reply.body) : undefined,
+  });
+  return errorMessageOf(reply.body);
 }
 
 /** A tool call that failed; `message` is safe to show the caller (`error: …`). */

@@ -156,6 +156,11 @@ export interface McpServerSource {
   catalog?: CatalogSource;
   /** The message of a failed call, safe to show the client. */
   errorMessage(err: unknown): string;
+  /**
+   * For a tool that is not listed: the safe message when it exists but the caller may
+   * not run it (answered as an `isError` result), undefined when it is unknown (-32602).
+   */
+  denied?(name: string): string | undefined | Promise<string | undefined>;
 }
 
 export interface ServerInfo {
@@ -231,7 +236,11 @@ export async function dispatch(req: { id: JsonRpcId; method: string; params: Jso
       const args = params?.arguments ?? {};
       if (!isObject(args)) return rpcError(id, JSONRPC_INVALID_PARAMS, "'arguments' must be an object");
       const tools = await ctx.source.tools();
-      if (!tools.some((t) => t.name === name)) return rpcError(id, JSONRPC_INVALID_PARAMS, `Unknown tool: ${name}`);
+      if (!tools.some((t) => t.name === name)) {
+        const denied = await ctx.source.denied?.(name);
+        if (denied !== undefined) return { jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: denied }], isError: true } };
+        return rpcError(id, JSONRPC_INVALID_PARAMS, `Unknown tool: ${name}`);
+      }
       try {
         return { jsonrpc: '2.0', id, result: await ctx.source.call(name, args, ctx.signal, callHooks(id, params, ctx)) };
       } catch (err) {

@@ -2,11 +2,15 @@ import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { randomBytes } from 'node:crypto';
 import type { Authenticator } from '../../domain/authenticator.js';
-import type { McpTool } from '../../domain/mcp-tools.js';
 import type { McpForwarder } from '../../domain/ports.js';
+import {
+  MCP_INCLUDE_CLIENTS, MCP_INCLUDE_TOOLS, parseIncludeHeader, selectTools, type McpTool, type ToolFilter,
+} from '../../domain/mcp-tools.js';
 import { credentialFrom } from '../../domain/policy.js';
+import type { ToolGroupCache } from '../../domain/tool-group-cache.js';
+import type { Principal } from '../../domain/types.js';
 import { errorReply } from './errors.js';
-import { runMcpServerToolCall, ToolCallFailed, type ToolRunDeps } from './mcp-execute.js';
+import { recordBlockedMcpCall, runMcpServerToolCall, ToolCallFailed, type ToolRunDeps } from './mcp-execute.js';
 import {
   classify, dispatch, headerVersion, type CallHooks, type Classified, issueSessionId, JSONRPC_INVALID_REQUEST, JSONRPC_PARSE_ERROR, originAllowed, rpcError,
   verifySessionId, type ExposedTool, type JsonRpcResponse, type McpServerSource,
@@ -28,6 +32,8 @@ export interface McpServerDeps extends ToolRunDeps {
   forwarder?: McpForwarder | undefined;
   /** Catalog changes (for `notifications/<kind>/list_changed` on GET streams). */
   changes?: ChangeFeed | undefined;
+  /** Tool groups for `/mcp/groups/<slug>`; absent: that route answers 404. */
+  groups?: ToolGroupCache | undefined;
 }
 
 /** Tells listeners that mcp-connector's catalog changed. */
@@ -104,6 +110,7 @@ export function mcpServerRoutes(deps: McpServerDeps): Hono<Env> {
   const levels = new SessionLogLevels();
   app.all('/', (c) => handle(c, deps, levels, undefined));
   app.all('/clients/:name', (c) => handle(c, deps, levels, c.req.param('name')));
+  app.all('/groups/:slug', (c) => handle(c, deps, levels, undefined, c.req.param('slug')));
   return app;
 }
 
@@ -185,7 +192,25 @@ function callKey(sessionId: string, requestId: string | number): string {
   return `${sessionId}:${JSON.stringify(requestId)}`;
 }
 
-async function handle(c: Context<Env>, deps: McpServerDeps, levels: SessionLogLevels, client: string | undefined): Promise<Response> {
+
+/**
+ * The filter an endpoint serves: the include headers intersected with the key's tool
+ * scope, or on `/mcp/groups/<slug>` with the group's tools (a key may use the group
+ * only when it reaches it, and the group is inside its scope by construction). The
+ * catalog is already cut to the client configs' `tools_to_execute`.
+ */
+async function endpointFilter(c: Context<Env>, deps: McpServerDeps, principal: Principal, group: string | undefined): Promise<ToolFilter | Response> {
+  const headers = { clients: parseIncludeHeader(c.req.header(MCP_INCLUDE_CLIENTS)), tools: parseIncludeHeader(c.req.header(MCP_INCLUDE_TOOLS)) };
+  if (group === undefined) return { ...headers, scope: principal.toolScope };
+  const served = deps.groups ? await deps.groups.get(group) : null;
+  if (served === null) return rpcFailure(c, 404, -32004, `Not Found: no enabled tool group '${group}'`);
+  if (principal.keyId !== '' && !principal.groupSlugs.includes(served.slug)) {
+    return rpcFailure(c, 403, -32003, `Forbidden: this API key may not use tool group '${group}'`);
+  }
+  return { ...headers, scope: served.scope };
+}
+
+async function handle(c: Context<Env>, deps: McpServerDeps, levels: SessionLogLevels, client: string | undefined, group?: string): Promise<Response> {
   if (!originAllowed(c.req.header('origin'), deps.allowedOrigins)) return rpcFailure(c, 403, JSONRPC_INVALID_REQUEST, 'Forbidden: origin not allowed');
   const method = c.req.method;
   const streamable = method === 'GET' && deps.changes !== undefined && accepts(c.req.header('accept'), 'text/event-stream');
@@ -193,14 +218,18 @@ async function handle(c: Context<Env>, deps: McpServerDeps, levels: SessionLogLe
     return c.newResponse(JSON.stringify(rpcError(null, JSONRPC_INVALID_REQUEST, 'Method not allowed')), 405, { allow: 'POST, DELETE', 'content-type': 'application/json' });
   }
   const requestId = requestIdFrom(c.req.header('x-request-id'));
-  let keyId: string;
+  let principal: Principal;
+  let filter: ToolFilter | Response;
   try {
-    keyId = (await deps.auth.authenticate(credentialFrom(c.req.header('authorization'), c.req.header('x-api-key')))).keyId;
+    principal = await deps.auth.authenticate(credentialFrom(c.req.header('authorization'), c.req.header('x-api-key')));
+    filter = await endpointFilter(c, deps, principal, group);
   } catch (err) {
     const reply = errorReply(err, deps.logger, requestId);
     return c.newResponse(reply.body, reply.status as 401, { ...reply.headers, 'content-type': 'application/json' });
   }
-  const scope = `${keyId}\0${client ?? ''}`;
+  if (filter instanceof Response) return filter;
+  const keyId = principal.keyId;
+  const scope = group === undefined ? `${keyId}\0${client ?? ''}` : `${keyId}\0\0group\0${group}`;
   const sessionId = c.req.header(SESSION_HEADER);
 
   if (method === 'GET') {
@@ -235,8 +264,10 @@ async function handle(c: Context<Env>, deps: McpServerDeps, levels: SessionLogLe
 
   const abort = new AbortController();
   const signal = AbortSignal.any([c.req.raw.signal, abort.signal]);
-  const source = serverSource(deps, { keyId, requestId, client, signal, traceId: traceIdOf(traceparentFrom(c.req.header('traceparent'))), sessionId: c.req.header(SESSION_HEADER) ?? '' });
-  const info = { name: client === undefined ? 'switchyard' : `switchyard/${client}`, version: deps.version ?? '0.1.0' };
+  const route = group !== undefined ? `${MCP_SERVER_ROUTE}/groups/${group}` : client !== undefined ? `${MCP_SERVER_ROUTE}/clients/${client}` : MCP_SERVER_ROUTE;
+  const source = serverSource(deps, { keyId, requestId, client, filter, route, signal, traceId: traceIdOf(traceparentFrom(c.req.header('traceparent'))), sessionId: c.req.header(SESSION_HEADER) ?? '' });
+  const name = group !== undefined ? `switchyard/groups/${group}` : client === undefined ? 'switchyard' : `switchyard/${client}`;
+  const info = { name, version: deps.version ?? '0.1.0' };
 
   if (msg.kind === 'request' && msg.method === 'initialize') {
     // A new session: the id is signed, nothing is stored.
@@ -264,6 +295,9 @@ interface CallContext {
   keyId: string;
   requestId: string;
   client: string | undefined;
+  /** Headers ∩ key scope (or the group's tools). */
+  filter: ToolFilter;
+  route: string;
   signal: AbortSignal;
   traceId: string;
   sessionId: string;
@@ -272,10 +306,16 @@ interface CallContext {
 function serverSource(deps: McpServerDeps, ctx: CallContext): McpServerSource {
   let catalog: readonly McpTool[] | undefined;
   const load = async (): Promise<readonly McpTool[]> => (catalog ??= await deps.catalog.tools());
-  const route = ctx.client === undefined ? MCP_SERVER_ROUTE : `${MCP_SERVER_ROUTE}/clients/${ctx.client}`;
+  const route = ctx.route;
   const forwarder = deps.forwarder;
   return {
-    tools: async () => exposedTools(await load(), ctx.client),
+    tools: async () => exposedTools(selectTools(await load(), ctx.filter), ctx.client),
+    async denied(name) {
+      const all = await load();
+      const tool = ctx.client === undefined ? all.find((t) => t.name === name) : all.find((t) => t.client === ctx.client && (t.upstreamName ?? t.name) === name);
+      if (tool === undefined) return undefined;
+      return recordBlockedMcpCall(deps, { keyId: ctx.keyId, route, traceId: ctx.traceId, requestId: ctx.requestId, signal: ctx.signal }, tool.name, tool.client);
+    },
     async call(name, args, _signal, hooks?: CallHooks) {
       let exposed = name;
       if (ctx.client !== undefined) {

@@ -1,11 +1,13 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { KeyPatch, KeyPosition, KeyRecord, KeyStore } from '../../domain/index.js';
+import { dropAttachments, withSlugs } from './attached-groups.js';
 import type { GovernanceTables, VirtualKeysTable } from './schema.js';
 
 type Row = Selectable<VirtualKeysTable>;
 
 const COLUMNS = [
   'id', 'name', 'key_hash', 'key_prefix', 'enabled', 'expires_at', 'allowed_models', 'created_at', 'updated_at',
+  'team_id', 'customer_id', 'allowed_providers', 'mcp_tools',
 ] as const;
 
 function toRecord(row: Pick<Row, (typeof COLUMNS)[number]>): KeyRecord {
@@ -19,6 +21,11 @@ function toRecord(row: Pick<Row, (typeof COLUMNS)[number]>): KeyRecord {
     allowedModels: [...row.allowed_models],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    teamId: row.team_id ?? undefined,
+    customerId: row.customer_id ?? undefined,
+    allowedProviders: [...row.allowed_providers],
+    mcpTools: row.mcp_tools ?? undefined,
+    toolGroups: [],
   };
 }
 
@@ -40,6 +47,10 @@ export class PgKeyStore implements KeyStore {
         created_at: record.createdAt,
         updated_at: record.updatedAt,
         deleted_at: null,
+        team_id: record.teamId ?? null,
+        customer_id: record.customerId ?? null,
+        allowed_providers: record.allowedProviders,
+        mcp_tools: record.mcpTools === undefined ? null : JSON.stringify(record.mcpTools),
       })
       .execute();
   }
@@ -51,7 +62,11 @@ export class PgKeyStore implements KeyStore {
       .where('key_hash', '=', keyHash)
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
-    return row && toRecord(row);
+    return row && this.one(toRecord(row));
+  }
+
+  private async one(record: KeyRecord): Promise<KeyRecord> {
+    return (await withSlugs(this.db, 'key', [record]))[0]!;
   }
 
   async findById(id: string): Promise<KeyRecord | undefined> {
@@ -61,7 +76,7 @@ export class PgKeyStore implements KeyStore {
       .where('id', '=', id)
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
-    return row && toRecord(row);
+    return row && this.one(toRecord(row));
   }
 
   async list(options: { limit: number; after: KeyPosition | undefined }): Promise<KeyRecord[]> {
@@ -71,7 +86,7 @@ export class PgKeyStore implements KeyStore {
       query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(after.createdAt, after.id)));
     }
     const rows = await query.orderBy('created_at').orderBy('id').limit(options.limit).execute();
-    return rows.map(toRecord);
+    return withSlugs(this.db, 'key', rows.map(toRecord));
   }
 
   async update(id: string, patch: KeyPatch, updatedAt: Date): Promise<KeyRecord | undefined> {
@@ -80,6 +95,10 @@ export class PgKeyStore implements KeyStore {
     if (patch.enabled !== undefined) set.enabled = patch.enabled;
     if (patch.expiresAt !== undefined) set.expires_at = patch.expiresAt;
     if (patch.allowedModels !== undefined) set.allowed_models = patch.allowedModels;
+    if (patch.teamId !== undefined) set.team_id = patch.teamId;
+    if (patch.customerId !== undefined) set.customer_id = patch.customerId;
+    if (patch.allowedProviders !== undefined) set.allowed_providers = patch.allowedProviders;
+    if (patch.mcpTools !== undefined) set.mcp_tools = patch.mcpTools === null ? null : JSON.stringify(patch.mcpTools);
     const row = await this.db
       .updateTable('virtual_keys')
       .set(set)
@@ -87,7 +106,7 @@ export class PgKeyStore implements KeyStore {
       .where('deleted_at', 'is', null)
       .returning(COLUMNS)
       .executeTakeFirst();
-    return row && toRecord(row);
+    return row && this.one(toRecord(row));
   }
 
   async softDelete(id: string, deletedAt: Date): Promise<KeyRecord | undefined> {
@@ -98,6 +117,7 @@ export class PgKeyStore implements KeyStore {
       .where('deleted_at', 'is', null)
       .returning(COLUMNS)
       .executeTakeFirst();
+    if (row) await dropAttachments(this.db, 'key', id);
     return row && toRecord(row);
   }
 

@@ -1,4 +1,10 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, JSONColumnType } from 'kysely';
+
+/** Client name -> tool names, as stored in `virtual_keys.mcp_tools`. */
+export type ToolAllowListJson = Record<string, string[]>;
+
+/** `tool_groups.tools`. */
+export type ToolGroupEntriesJson = { client: string; tools: string[] }[];
 
 /** `virtual_keys`: one row per key ever created; deleted rows stay (soft delete) for audit. */
 export interface VirtualKeysTable {
@@ -13,9 +19,52 @@ export interface VirtualKeysTable {
   created_at: ColumnType<Date, Date, never>;
   updated_at: Date;
   deleted_at: Date | null;
+  /** At most one of team_id and customer_id (check constraint). */
+  team_id: string | null;
+  customer_id: string | null;
+  allowed_providers: ColumnType<string[], string[] | undefined, string[]>;
+  /** Null: no allow-list of the key's own. */
+  mcp_tools: JSONColumnType<ToolAllowListJson | null, string | null, string | null>;
 }
 
-/** The governance tables. Teams, customers, budgets, rate limits and tool groups join later. */
+export interface CustomersTable {
+  id: string;
+  name: string;
+  created_at: ColumnType<Date, Date, never>;
+  updated_at: Date;
+}
+
+export interface TeamsTable {
+  id: string;
+  name: string;
+  customer_id: string | null;
+  created_at: ColumnType<Date, Date, never>;
+  updated_at: Date;
+}
+
+export interface ToolGroupsTable {
+  id: string;
+  slug: ColumnType<string, string, never>;
+  name: string;
+  description: string;
+  enabled: boolean;
+  tools: JSONColumnType<ToolGroupEntriesJson, string, string>;
+  created_at: ColumnType<Date, Date, never>;
+  updated_at: Date;
+}
+
+export interface ToolGroupAttachmentsTable {
+  group_id: string;
+  entity_kind: 'key' | 'team' | 'customer';
+  entity_id: string;
+  created_at: ColumnType<Date, Date, never>;
+}
+
+/** The governance tables (budgets and rate limits join them in their own migration). */
 export interface GovernanceTables {
   virtual_keys: VirtualKeysTable;
+  customers: CustomersTable;
+  teams: TeamsTable;
+  tool_groups: ToolGroupsTable;
+  tool_group_attachments: ToolGroupAttachmentsTable;
 }

@@ -1,8 +1,8 @@
 import type { UnaryHandler, governance } from '@switchyard/proto';
 import type { KeyService } from '../../domain/index.js';
-import { fromWireTime, toWireKey } from './wire.js';
+import { fromWireAllowList, fromWireTime, toWireKey } from './wire.js';
 
-/** A partial update: name, enabled, expiry (set or clear), allowed models (with `set_allowed_models`). */
+/** A partial update: name, enabled, expiry (set or clear), models, owner, providers, MCP allow-list. */
 export function updateKey(keys: KeyService): UnaryHandler<typeof governance.UpdateKeyRequestSchema, typeof governance.UpdateKeyResponseSchema> {
   return async (request) => {
     const key = await keys.update(request.id, {
@@ -12,6 +12,11 @@ export function updateKey(keys: KeyService): UnaryHandler<typeof governance.Upda
       clearExpiresAt: request.clearExpiresAt,
       allowedModels: request.allowedModels,
       setAllowedModels: request.setAllowedModels,
+      teamId: request.teamId,
+      customerId: request.customerId,
+      allowedProviders: request.allowedProviders?.patterns,
+      mcpTools: fromWireAllowList(request.mcpTools),
+      clearMcpTools: request.clearMcpTools,
     });
     return { key: toWireKey(key) };
   };
