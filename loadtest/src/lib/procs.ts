@@ -187,6 +187,7 @@ export function freePort(): Promise<number> {
 export interface HttpReply {
   status: number;
   body: string;
+  headers: http.IncomingHttpHeaders;
 }
 
 export function httpRequest(
@@ -197,7 +198,7 @@ export function httpRequest(
     const req = http.request(url, { method: init.method ?? 'GET', headers: init.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
       res.on('error', reject);
     });
     req.setTimeout(init.timeoutMs ?? 5000, () => req.destroy(new Error(`timeout: ${url}`)));

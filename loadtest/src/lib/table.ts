@@ -75,15 +75,15 @@ const LEGEND = [
   'rps below the rate means overload: that row\'s latency and CPU per request describe a backlog.',
 ];
 
-export function renderText(rows: Row[], sat: SaturationRow[], notes: Note[]): string {
-  const parts = [textTable(MAIN_HEAD, rows.map(mainCells)), LEGEND.join('\n')];
+export function renderText(rows: Row[], sat: SaturationRow[], notes: Note[], legend: readonly string[] = LEGEND): string {
+  const parts = [textTable(MAIN_HEAD, rows.map(mainCells)), legend.join('\n')];
   if (sat.length > 0) parts.push(textTable(SAT_HEAD, sat.map(satCells)));
   if (notes.length > 0) parts.push(notes.map((n) => `${n.target}: ${n.status}`).join('\n'));
   return parts.join('\n\n');
 }
 
-export function renderMarkdown(rows: Row[], sat: SaturationRow[], notes: Note[]): string {
-  const parts = [markdownTable(MAIN_HEAD, rows.map(mainCells)), LEGEND.join('\n')];
+export function renderMarkdown(rows: Row[], sat: SaturationRow[], notes: Note[], legend: readonly string[] = LEGEND): string {
+  const parts = [markdownTable(MAIN_HEAD, rows.map(mainCells)), legend.join('\n')];
   if (sat.length > 0) parts.push(`Saturation (closed loop):\n\n${markdownTable(SAT_HEAD, sat.map(satCells))}`);
   if (notes.length > 0) parts.push(notes.map((n) => `- ${n.target}: ${n.status}`).join('\n'));
   return parts.join('\n\n');

@@ -68,7 +68,7 @@ function switchyardEnv(mockPort: number, dataDir: string): Record<string, string
 }
 
 /** Free ports for the internal listeners, so that nothing collides with the defaults. */
-async function internalPorts(services: readonly string[]): Promise<Record<string, string>> {
+export async function internalPorts(services: readonly string[]): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
   for (const s of services) {
     env[`SWITCHYARD_${s}_GRPC_PORT`] = String(await freePort());

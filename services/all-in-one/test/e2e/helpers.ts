@@ -60,12 +60,12 @@ export interface McpGateway extends AsyncDisposable {
  * The whole gateway (every service, mcp-connector included) with these MCP clients,
  * the mock provider upstream, embedded storage and gRPC between the services.
  */
-export async function startMcpGateway(clients: Record<string, unknown>[], edge: Record<string, unknown> = {}): Promise<McpGateway> {
+export async function startMcpGateway(clients: Record<string, unknown>[], edge: Record<string, unknown> = {}, connector: Record<string, unknown> = {}): Promise<McpGateway> {
   const mock = await startMockProvider();
   const backup = await startMockProvider();
   const gw = await createAllInOne(
     {
-      file: { llm_proxy: providersSection(mock, backup), mcp_connector: { clients } },
+      file: { llm_proxy: providersSection(mock, backup), mcp_connector: { ...connector, clients } },
       source: undefined,
       services: ['edge', 'llm-proxy', 'governance', 'telemetry', 'mcp-connector'],
       dataDir: 'memory://',

@@ -3,6 +3,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { McpClientConfig } from '../../config.js';
 import { RpcError, type JsonObject, type SessionEvents, type UpstreamConnector, type UpstreamSession } from '../../domain/ports.js';
 import { classify, suggestsLegacySse } from './errors.js';
+import { linkedSignalFetch } from './linked-signal-fetch.js';
 import { SdkSession } from './sdk-session.js';
 
 export interface SdkConnectorOptions {
@@ -48,8 +49,8 @@ export class SdkConnector implements UpstreamConnector {
     });
   }
 
-  #http(config: McpClientConfig): { requestInit: RequestInit } {
-    return { requestInit: { headers: config.headers } };
+  #http(config: McpClientConfig): { requestInit: RequestInit; fetch: typeof fetch } {
+    return { requestInit: { headers: config.headers }, fetch: linkedSignalFetch() };
   }
 
   async #open(config: McpClientConfig, events: SessionEvents, transport: Transport, signal: AbortSignal): Promise<UpstreamSession> {
