@@ -57,6 +57,8 @@ export class McpConnector implements AsyncDisposable {
   #snapshot: Snapshot;
   #started = false;
   #disposed = false;
+  /** Clients being closed in the background (a stdio child may take a moment to exit). */
+  readonly #closing = new Set<Promise<void>>();
 
   constructor(opts: McpConnectorOptions) {
     this.#opts = opts;
@@ -90,7 +92,8 @@ export class McpConnector implements AsyncDisposable {
 
   /**
    * Makes the running clients match `configs`: connects new ones, reconnects changed
-   * ones, closes removed ones (a stdio child is gone when this resolves).
+   * ones, closes removed ones. Closing runs in the background (a stdio child gets a
+   * grace period, then signals); `settled()` and dispose wait for it.
    */
   async reconcile(configs: readonly McpClientConfig[]): Promise<void> {
     if (this.#disposed) return;
@@ -114,7 +117,17 @@ export class McpConnector implements AsyncDisposable {
       if (this.#started) client.start();
     }
     if (touched.length > 0) this.#rebuild(touched[0] ?? '');
-    await Promise.allSettled(closing.map((c) => c[Symbol.asyncDispose]()));
+    for (const c of closing) this.#close(c);
+  }
+
+  /** Resolves once every client closed by reconcile or reconnect is fully closed. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#closing]);
+  }
+
+  #close(client: ManagedClient): void {
+    const done: Promise<void> = client[Symbol.asyncDispose]().catch(() => undefined).finally(() => this.#closing.delete(done));
+    this.#closing.add(done);
   }
 
   /** Closes the client's connection and opens a new one; false when there is no such client. */
@@ -124,7 +137,7 @@ export class McpConnector implements AsyncDisposable {
     const client = this.#managed(old.config);
     this.#clients.set(name, client);
     this.#rebuild(name);
-    await old[Symbol.asyncDispose]();
+    this.#close(old);
     if (this.#started) client.start();
     return true;
   }
@@ -196,6 +209,7 @@ export class McpConnector implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.#disposed = true;
+    await this.settled();
     await Promise.allSettled([...this.#clients.values()].map((c) => c[Symbol.asyncDispose]()));
   }
 }

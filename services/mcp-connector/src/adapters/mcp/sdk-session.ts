@@ -89,9 +89,20 @@ export class SdkSession implements UpstreamSession {
     if (this.transport instanceof StreamableHTTPClientTransport && this.transport.sessionId !== undefined) {
       await this.transport.terminateSession().catch(() => undefined);
     }
+    // The SDK waits up to 2 s for a child to exit on stdin EOF before it signals; a
+    // gateway closing hundreds of sessions gives it STDIO_GRACE_MS, then SIGTERM.
+    const term = pid === undefined ? undefined : setTimeout(() => { if (alive(pid)) signal(pid, 'SIGTERM'); }, STDIO_GRACE_MS);
     await this.client.close().catch(() => undefined);
+    clearTimeout(term);
     if (pid !== undefined) await ensureExited(pid);
   }
+}
+
+/** How long a stdio child may take to exit after its stdin closes before it gets SIGTERM. */
+const STDIO_GRACE_MS = 500;
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try { process.kill(pid, sig); } catch { /* gone meanwhile */ }
 }
 
 function alive(pid: number): boolean {
