@@ -22,7 +22,7 @@ const SECRET_TOKEN = 'Bearer sk-upstream-very-secret';
 
 /** Every process whose command line carries `marker`, whoever its parent now is (an orphan counts). */
 async function processesWith(marker: string): Promise<string[]> {
-  const out = await new Promise<string>((ok, fail) => execFile('ps', ['-e', '-o', 'pid=,stat=,args='], (err, stdout) => (err ? fail(err) : ok(stdout))));
+  const out = await new Promise<string>((ok, fail) => execFile('ps', ['-e', '-o', 'pid=,stat=,ppid=,etimes=,args='], (err, stdout) => (err ? fail(err) : ok(stdout))));
   return out.split('\n').map((l) => l.trim()).filter((l) => l.includes(marker) && !l.split(/\s+/)[1]?.startsWith('Z'));
 }
 

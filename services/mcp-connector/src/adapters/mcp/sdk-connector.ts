@@ -75,7 +75,7 @@ export class SdkConnector implements UpstreamConnector {
       up = true;
       return session;
     } catch (err) {
-      await session.close();
+      await session.closeAll();
       throw classify(err);
     } finally {
       signal.removeEventListener('abort', abort);

@@ -14,6 +14,7 @@ type PageSchema = typeof ToolsPage;
 export class SdkSession implements UpstreamSession {
   closing = false;
   #closed: Promise<void> | undefined;
+  #closeSettled = false;
 
   constructor(private readonly client: Client, private readonly transport: Transport, private readonly name: string) {}
 
@@ -77,9 +78,24 @@ export class SdkSession implements UpstreamSession {
     }
   }
 
+  /**
+   * Idempotent, except that a stdio child spawned after a close finished (a close that
+   * raced the SDK's handshake, between its probe and the real spawn) is closed too.
+   */
   close(): Promise<void> {
-    this.#closed ??= this.#close();
+    if (this.#closed === undefined || (this.#closeSettled && this.pid !== undefined)) {
+      this.#closeSettled = false;
+      this.#closed = this.#close().finally(() => { this.#closeSettled = true; });
+    }
     return this.#closed;
+  }
+
+  /** Closes until no child is left (a connect that failed or was aborted calls this). */
+  async closeAll(): Promise<void> {
+    for (let i = 0; i < 3; i++) {
+      await this.close();
+      if (this.pid === undefined) return;
+    }
   }
 
   async #close(): Promise<void> {
