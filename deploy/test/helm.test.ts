@@ -186,6 +186,7 @@ describe('helm template, config and secrets', () => {
     const values = {
       'secrets.adminToken': 'admin-123', 'postgres.url': 'postgres://u:p@pg:5432/db',
       'redis.url': 'redis://r:6379', 'nats.url': 'nats://n:4222',
+      'secrets.mcpSessionSecret': 'mcp-session-secret-0123456789abcdef0123', 'secrets.encryptionKey': 'k'.repeat(43),
     };
     const out = render(...Object.entries(values).flatMap(([k, v]) => ['--set', `${k}=${v}`]));
     const data = out.get('Secret', 'sy-switchyard').data ?? {};
@@ -193,7 +194,11 @@ describe('helm template, config and secrets', () => {
     expect(decoded).toEqual({
       SWITCHYARD_ADMIN_TOKEN: 'admin-123', DATABASE_URL: values['postgres.url'],
       REDIS_URL: values['redis.url'], NATS_URL: values['nats.url'],
+      SWITCHYARD_EDGE_MCP_SESSION_SECRET: values['secrets.mcpSessionSecret'], SWITCHYARD_ENCRYPTION_KEY: values['secrets.encryptionKey'],
     });
+    // The /mcp session secret reaches edge and the encryption key mcp-connector, from the chart's Secret.
+    expect(out.env(name('edge')).get('SWITCHYARD_EDGE_MCP_SESSION_SECRET')?.valueFrom?.secretKeyRef).toEqual({ name: 'sy-switchyard', key: 'SWITCHYARD_EDGE_MCP_SESSION_SECRET' });
+    expect(out.env(name('edge')).get('REDIS_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'sy-switchyard', key: 'REDIS_URL' });
     for (const svc of DEFAULT_SERVICES) {
       for (const e of out.env(name(svc)).values()) {
         const ref = e.valueFrom?.secretKeyRef;

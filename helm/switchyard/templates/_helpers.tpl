@@ -114,13 +114,15 @@ anthropicApiKey: { env: ANTHROPIC_API_KEY, optional: true }
 databaseUrl: { env: DATABASE_URL, optional: false, store: postgres }
 redisUrl: { env: REDIS_URL, optional: false, store: redis }
 natsUrl: { env: NATS_URL, optional: false, store: nats }
+mcpSessionSecret: { env: SWITCHYARD_EDGE_MCP_SESSION_SECRET, optional: false }
+encryptionKey: { env: SWITCHYARD_ENCRYPTION_KEY, optional: false }
 {{- end }}
 
 {{/* One EnvVar from a Secret; takes (list $root $logicalName). */}}
 {{- define "switchyard.secretEnvVar" -}}
 {{- $root := index . 0 }}{{ $key := index . 1 }}
 {{- $spec := index (include "switchyard.secretEnvSpec" $root | fromYaml) $key }}
-{{- if not $spec }}{{ fail (printf "unknown secretEnv entry %q (one of adminToken, openaiApiKey, anthropicApiKey, databaseUrl, redisUrl, natsUrl)" $key) }}{{ end }}
+{{- if not $spec }}{{ fail (printf "unknown secretEnv entry %q (one of adminToken, openaiApiKey, anthropicApiKey, databaseUrl, redisUrl, natsUrl, mcpSessionSecret, encryptionKey)" $key) }}{{ end }}
 {{- $secretName := include "switchyard.secretName" $root }}
 {{- $secretKey := index $root.Values.existingSecretKeys $key }}
 {{- if $spec.store }}

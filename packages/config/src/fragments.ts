@@ -60,6 +60,8 @@ export const backends = z
     database_url: z.string().optional(),
     redis_url: z.string().optional(),
     nats_url: z.string().optional(),
+    /** Prefix for every Redis key (tests, deployments sharing one Redis). */
+    redis_key_prefix: z.string().default(''),
     /** Prefix for NATS subjects and streams (tests, shared clusters). */
     subject_prefix: z.string().default(''),
     /** Postgres schema for this deployment's tables. */

@@ -3,6 +3,7 @@ export * as llmproxy from './gen/switchyard/llmproxy/v1/llmproxy_pb.js';
 export * as governance from './gen/switchyard/governance/v1/governance_pb.js';
 export * as telemetry from './gen/switchyard/telemetry/v1/telemetry_pb.js';
 export * as mcpconnector from './gen/switchyard/mcpconnector/v1/mcpconnector_pb.js';
+export * as mcpadmin from './gen/switchyard/mcpconnector/v1/admin_pb.js';
 export * as coderunner from './gen/switchyard/coderunner/v1/coderunner_pb.js';
 export * as edge from './gen/switchyard/edge/v1/edge_pb.js';
 export {

@@ -7,6 +7,8 @@ export const SUBJECTS = {
   policyChanged: (kind: string) => `policy.changed.${kind}`,
   policyChangedAll: 'policy.changed.>',
   catalogChanged: 'catalog.changed',
+  /** Core NATS: an MCP client config changed in Postgres; every mcp-connector replica reconciles. */
+  mcpClientsChanged: 'mcp.clients.changed',
   auditLlm: 'audit.llm',
   auditTool: 'audit.tool',
   auditAdmin: 'audit.admin',

@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { Env } from '@switchyard/config';
 import { createLogger, createRegistry, type Logger, type Registry } from '@switchyard/obs';
 import { createBus, type Bus } from '@switchyard/bus';
@@ -31,6 +33,20 @@ export interface AllInOne extends AsyncDisposable {
 
 
 /**
+ * The key for MCP client secrets when none is configured and the database is embedded:
+ * kept in `<dataDir>/encryption.key` (created once, mode 0600) so a restart can read
+ * what it stored; a fresh one per process for `memory://`. With an external database
+ * the key must come from SWITCHYARD_ENCRYPTION_KEY (the replicas must share it).
+ */
+function embeddedEncryptionKey(env: Env, dataDir: string, embeddedDb: boolean): string | undefined {
+  if (env.SWITCHYARD_ENCRYPTION_KEY || env.SWITCHYARD_ENCRYPTION_KEY_FILE || !embeddedDb) return undefined;
+  if (dataDir === 'memory://') return randomBytes(32).toString('base64');
+  const path = join(dataDir, 'encryption.key');
+  if (!existsSync(path)) writeFileSync(path, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  return readFileSync(path, 'utf8').trim();
+}
+
+/**
  * Runs the selected services in one process, each through its own createApp exactly
  * as its pod would, with embedded defaults: PGlite when DATABASE_URL is unset, an
  * in-process bus when NATS_URL is unset. The services still talk over gRPC on loopback.
@@ -48,7 +64,7 @@ export async function createAllInOne(options: AllInOneOptions, env: Env, overrid
     const subjectPrefix = env.SWITCHYARD_SUBJECT_PREFIX ?? '';
     const bus = await createBus({ url: env.NATS_URL, prefix: subjectPrefix, name: 'switchyard-all-in-one' });
     stack.push(bus);
-    const needsDb = run.has('governance') || run.has('telemetry');
+    const needsDb = run.has('governance') || run.has('telemetry') || run.has('mcp-connector');
     const embeddedDb = needsDb && !env.DATABASE_URL;
     if (embeddedDb && options.dataDir !== 'memory://') mkdirSync(options.dataDir, { recursive: true });
     // In a worker thread: PGlite's WASM Postgres never blocks the loop that serves requests.
@@ -84,9 +100,10 @@ export async function createAllInOne(options: AllInOneOptions, env: Env, overrid
       registries.push(registry);
     }
     if (run.has('mcp-connector')) {
-      const config = mcpConnector.loadMcpConnectorConfig({ file: options.file.mcp_connector, env, overrides: { ...internal, ...overrides.mcp_connector } });
+      const key = embeddedEncryptionKey(env, options.dataDir, embeddedDb);
+      const config = mcpConnector.loadMcpConnectorConfig({ file: options.file.mcp_connector, env, overrides: { ...internal, ...(key ? { encryption_key: key } : {}), ...overrides.mcp_connector } });
       const registry = createRegistry({ service: 'mcp-connector', defaultMetrics: false });
-      const app = mcpConnector.createApp(config, { logger: logger.child({ service: 'mcp-connector' }), registry, bus });
+      const app = mcpConnector.createApp(config, { logger: logger.child({ service: 'mcp-connector' }), registry, bus, ...(pglite ? { pglite } : {}) });
       stack.push(app);
       grpcPorts['mcp-connector'] = (await app.start()).grpcPort;
       registries.push(registry);

@@ -1,15 +1,18 @@
 import { createBus, type Bus } from '@switchyard/bus';
 import { createLogger, createRegistry, type Logger, type Registry } from '@switchyard/obs';
-import { createClient, governance, llmproxy, mcpconnector, startGrpcServer, telemetry, type GrpcClient } from '@switchyard/proto';
+import { createClient, governance, llmproxy, mcpadmin, mcpconnector, startGrpcServer, telemetry, type GrpcClient } from '@switchyard/proto';
 import { getRequestListener } from '@hono/node-server';
 import type { EdgeConfig } from './config.js';
 import { GrpcKeyAdmin, GrpcKeyDirectory } from './adapters/grpc/governance.js';
 import { GrpcCustomerAdmin, GrpcTeamAdmin, GrpcToolGroupAdmin } from './adapters/grpc/governance-admin.js';
 import { ToolGroupCache } from './domain/tool-group-cache.js';
 import { GrpcLlmGateway } from './adapters/grpc/llm-proxy.js';
+import { GrpcMcpClientAdmin } from './adapters/grpc/mcp-client-admin.js';
 import { GrpcMcpConnector } from './adapters/grpc/mcp-connector.js';
 import { GrpcAuditLog } from './adapters/grpc/telemetry.js';
 import { EdgeMetrics } from './adapters/metrics.js';
+import { RedisSessionStore } from './adapters/redis/redis-session-store.js';
+import { MemorySessionStore, type McpSessionStore } from './domain/mcp-sessions.js';
 import { BusAuditSink } from './adapters/nats/audit-sink.js';
 import { AuthState } from './domain/auth-state.js';
 import { Authenticator } from './domain/authenticator.js';
@@ -51,6 +54,7 @@ interface Clients {
   governance: GrpcClient<typeof governance.GovernanceService>;
   telemetry: GrpcClient<typeof telemetry.TelemetryService>;
   mcp: GrpcClient<typeof mcpconnector.McpConnectorService> | undefined;
+  mcpAdmin: GrpcClient<typeof mcpadmin.McpClientAdminService> | undefined;
 }
 
 function connectClients(config: EdgeConfig, cleanups: Cleanup[]): Clients {
@@ -59,12 +63,14 @@ function connectClients(config: EdgeConfig, cleanups: Cleanup[]): Clients {
     governance: createClient(governance.GovernanceService, config.governance_addr),
     telemetry: createClient(telemetry.TelemetryService, config.telemetry_addr),
     mcp: config.mcp.enabled ? createClient(mcpconnector.McpConnectorService, config.mcp_connector_addr) : undefined,
+    mcpAdmin: config.mcp.enabled ? createClient(mcpadmin.McpClientAdminService, config.mcp_connector_addr) : undefined,
   };
   cleanups.push(() => {
     clients.llm.close();
     clients.governance.close();
     clients.telemetry.close();
     clients.mcp?.close();
+    clients.mcpAdmin?.close();
   });
   return clients;
 }
@@ -159,12 +165,24 @@ interface McpParts {
 }
 
 /** The MCP tool catalog (kept fresh from the bus) and tool execution; undefined when MCP is off. */
+/** `/mcp` session state: Redis when `backends.redis_url` is set (every replica shares it), else memory. */
+async function openSessionStore(config: EdgeConfig, logger: Logger, cleanups: Cleanup[]): Promise<McpSessionStore> {
+  const ttl = config.mcp.session_idle_ttl_ms;
+  const url = config.backends.redis_url;
+  const store: McpSessionStore = url
+    ? await RedisSessionStore.connect({ url, keyPrefix: config.backends.redis_key_prefix, idleTtlMs: ttl })
+    : new MemorySessionStore(ttl);
+  if (!url) logger.info({ reason: 'REDIS_URL is not set: /mcp sessions live in this process only' }, 'mcp.sessions_in_memory');
+  cleanups.push(async () => { await store[Symbol.asyncDispose](); });
+  return store;
+}
+
 function startMcp(
   config: EdgeConfig,
-  ctx: { clients: Clients; bus: Bus; audit: BusAuditSink; auth: Authenticator; metrics: EdgeMetrics; logger: Logger; groups: ToolGroupCache },
+  ctx: { clients: Clients; bus: Bus; audit: BusAuditSink; auth: Authenticator; metrics: EdgeMetrics; logger: Logger; groups: ToolGroupCache; sessions: McpSessionStore | undefined },
   cleanups: Cleanup[],
 ): McpParts | undefined {
-  if (ctx.clients.mcp === undefined) return undefined;
+  if (ctx.clients.mcp === undefined || ctx.sessions === undefined) return undefined;
   const { logger, metrics } = ctx;
   const connector = new GrpcMcpConnector(ctx.clients.mcp.client);
   const catalog = new ToolCatalogCache(connector, {
@@ -192,6 +210,7 @@ function startMcp(
   const server: McpServerDeps = {
     ...execute,
     sessionSecret: config.mcp.session_secret ?? randomSessionSecret(),
+    sessions: ctx.sessions,
     allowedOrigins: config.mcp.allowed_origins,
     forwarder: connector,
     changes,
@@ -213,7 +232,10 @@ async function startRuntime(config: EdgeConfig, deps: RuntimeDeps, cleanups: Cle
   cleanups.push(() => subscription.unsubscribe());
   await watchAuthState(config, state, logger, cleanups);
   const grpcPort = config.grpc.port < 0 ? -1 : await startAdminGrpc(config, cache, cleanups);
-  const mcp = startMcp(config, { clients, bus, audit, auth, metrics, logger, groups }, cleanups);
+  const sessions = config.mcp.enabled ? await openSessionStore(config, logger, cleanups) : undefined;
+  const mcp = startMcp(config, { clients, bus, audit, auth, metrics, logger, groups, sessions }, cleanups);
+  const probes = readinessProbes(clients, bus);
+  if (sessions?.kind === 'redis') probes.push({ name: 'redis', check: () => sessions.ping() });
 
   const llm = new GrpcLlmGateway(clients.llm.client);
   const chat = new ChatHandler({
@@ -232,10 +254,11 @@ async function startRuntime(config: EdgeConfig, deps: RuntimeDeps, cleanups: Cle
     toolGroups,
     auditLog: new GrpcAuditLog(clients.telemetry.client),
     adminToken: config.admin_token,
-    probes: readinessProbes(clients, bus),
+    probes,
     registries: [deps.registry, ...deps.extraRegistries],
     mcp: mcp?.execute,
     mcpServer: mcp?.server,
+    mcpClients: clients.mcpAdmin ? new GrpcMcpClientAdmin(clients.mcpAdmin.client) : undefined,
   });
   // No global Request/Response override: other services may share this process (all-in-one).
   const http = new EdgeHttpServer((req, res) => chat.handle(req, res), getRequestListener(hono.fetch, { overrideGlobalObjects: false }));

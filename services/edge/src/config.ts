@@ -37,6 +37,12 @@ export const edgeConfigSchema = z
          * the others' sessions needs the same one; unset: a random key per process.
          */
         session_secret: z.string().min(32).optional(),
+        /**
+         * A legacy `/mcp` session untouched this long expires (Redis PEXPIRE, refreshed by
+         * every request). Sessions live in Redis when `backends.redis_url` is set, else in
+         * this process's memory.
+         */
+        session_idle_ttl_ms: z.number().int().positive().default(3_600_000),
         /** Browser origins (`scheme://host[:port]`) allowed on `/mcp` besides localhost. */
         allowed_origins: z.array(z.string().url()).default([]),
       })
@@ -90,9 +96,13 @@ export function edgeEnv(env: Env): Record<string, unknown> {
     governance_addr: env.SWITCHYARD_EDGE_GOVERNANCE_ADDR || undefined,
     telemetry_addr: env.SWITCHYARD_EDGE_TELEMETRY_ADDR || undefined,
     mcp_connector_addr: env.SWITCHYARD_EDGE_MCP_CONNECTOR_ADDR || undefined,
-    mcp: { enabled: envBool(env, 'SWITCHYARD_EDGE_MCP_ENABLED'), session_secret: envSecret(env, 'SWITCHYARD_EDGE_MCP_SESSION_SECRET') },
+    mcp: {
+      enabled: envBool(env, 'SWITCHYARD_EDGE_MCP_ENABLED'),
+      session_secret: envSecret(env, 'SWITCHYARD_EDGE_MCP_SESSION_SECRET'),
+      session_idle_ttl_ms: envInt(env, 'SWITCHYARD_EDGE_MCP_SESSION_IDLE_TTL_MS'),
+    },
     grpc: { port: envInt(env, 'SWITCHYARD_EDGE_GRPC_PORT') },
-    backends: { nats_url: env.NATS_URL || undefined },
+    backends: { nats_url: env.NATS_URL || undefined, redis_url: env.REDIS_URL || undefined, redis_key_prefix: env.SWITCHYARD_REDIS_KEY_PREFIX || undefined },
     observability: fragments.observabilityEnv(env),
   };
 }

@@ -1,13 +1,23 @@
 import { createBus, type Bus } from '@switchyard/bus';
+import { createDb, migrate, type Database, type DbOptions } from '@switchyard/db';
 import { createLogger, createRegistry, startOpsServer, type Logger, type Registry } from '@switchyard/obs';
 import { startGrpcServer } from '@switchyard/proto';
 import { BusCatalogPublisher } from './adapters/bus/bus-catalog-publisher.js';
+import { BusClientChangePublisher } from './adapters/bus/bus-client-change-publisher.js';
+import { parseEncryptionKey, SecretBox } from './adapters/crypto/secret-box.js';
+import { migrations } from './adapters/pg/migrations/index.js';
+import { PgClientStore } from './adapters/pg/pg-client-store.js';
+import type { McpConnectorTables } from './adapters/pg/schema.js';
+import { validateClientConfig } from './client-config-validation.js';
+import { ClientRegistry } from './domain/client-registry.js';
 import { SdkConnector } from './adapters/mcp/sdk-connector.js';
 import { baseChildEnvironment, type McpConnectorConfig } from './config.js';
 import { McpConnector, type ClientStatus } from './domain/connector.js';
 import type { UpstreamConnector } from './domain/ports.js';
 import { createMetrics } from './metrics.js';
+import { clientAdminServiceBinding } from './server/grpc/client-admin-service.js';
 import { mcpConnectorServiceBinding } from './server/grpc/mcp-connector-service.js';
+import { subscribeClientsChanged } from './server/nats/clients-changed.js';
 
 export interface McpConnectorDeps {
   logger?: Logger;
@@ -18,6 +28,8 @@ export interface McpConnectorDeps {
   childEnv?: Record<string, string>;
   /** Replaces the MCP SDK connector (tests of the wiring only). */
   upstreams?: UpstreamConnector;
+  /** Embedded database shared in-process; used when `backends.database_url` is unset. */
+  pglite?: NonNullable<DbOptions['pglite']>;
 }
 
 export interface StartedMcpConnector {
@@ -42,6 +54,7 @@ export function createApp(config: McpConnectorConfig, deps: McpConnectorDeps = {
   const resources = new AsyncDisposableStack();
   let connector: McpConnector | undefined;
   let bus: Bus | undefined;
+  let database: Database<McpConnectorTables> | undefined;
   let starting: Promise<StartedMcpConnector> | undefined;
   const clients = (): ClientStatus[] => connector?.listClients() ?? [];
   const metrics = createMetrics(registry, clients);
@@ -49,12 +62,47 @@ export function createApp(config: McpConnectorConfig, deps: McpConnectorDeps = {
   async function ready(): Promise<boolean> {
     if (!connector || !bus) return false;
     try {
-      await bus.ping();
+      await Promise.all([bus.ping(), database?.ping()]);
       return true;
     } catch (err) {
       logger.warn({ err }, 'mcp_connector.not_ready');
       return false;
     }
+  }
+
+  /** API-managed clients: the table (migrated), the stored clients loaded, changes followed on the bus. */
+  async function openRegistry(c: McpConnector, b: Bus, log: Logger): Promise<ClientRegistry> {
+    const { backends } = config;
+    const db = resources.use(await createDb<McpConnectorTables>({ url: backends.database_url, schema: backends.database_schema, ...(deps.pglite ? { pglite: deps.pglite } : {}) }));
+    const applied = await migrate(db, 'mcp_connector', migrations);
+    if (applied.length > 0) logger.info({ migrations: applied, schema: db.schema, kind: db.kind }, 'mcp_connector.migrated');
+    database = db;
+    let box: SecretBox | undefined;
+    if (config.encryption_key !== undefined) {
+      try {
+        box = new SecretBox(parseEncryptionKey(config.encryption_key));
+      } catch (err) {
+        throw new Error(`mcp_connector.encryption_key: ${(err as Error).message}`, { cause: err });
+      }
+    } else {
+      log.warn({ reason: 'no encryption key: API-managed clients cannot have headers or stdio env values (set SWITCHYARD_ENCRYPTION_KEY)' }, 'mcp.encryption_key_missing');
+    }
+    const store = new PgClientStore(db.db, box, (client, err) => log.error({ client, err }, 'mcp.client.unreadable'));
+    const registry = new ClientRegistry({
+      declared: config.clients,
+      store,
+      connector: c,
+      publisher: new BusClientChangePublisher(b, logger),
+      validate: validateClientConfig,
+      onEvent: (event, detail) => log.warn(detail, event),
+    });
+    await registry.resync();
+    const subscription = subscribeClientsChanged({ bus: b, registry, logger });
+    resources.defer(() => subscription.unsubscribe());
+    const timer = setInterval(() => void registry.resync().catch((err: unknown) => log.warn({ err }, 'mcp.clients.resync_failed')), config.managed_clients.resync_interval_ms);
+    timer.unref();
+    resources.defer(() => clearInterval(timer));
+    return registry;
   }
 
   async function open(): Promise<StartedMcpConnector> {
@@ -76,7 +124,12 @@ export function createApp(config: McpConnectorConfig, deps: McpConnectorDeps = {
     });
     // Disposed after the gRPC server stops (the stack unwinds in reverse).
     resources.use(c);
-    const grpc = resources.use(await startGrpcServer([mcpConnectorServiceBinding({ connector: c, logger, rpcSeconds: metrics.rpcSeconds })], config.grpc.host, config.grpc.port));
+    const bindings = [mcpConnectorServiceBinding({ connector: c, logger, rpcSeconds: metrics.rpcSeconds })];
+    if (config.managed_clients.enabled) {
+      const registry = await openRegistry(c, b, log);
+      bindings.push(clientAdminServiceBinding({ registry, logger, rpcSeconds: metrics.rpcSeconds }));
+    }
+    const grpc = resources.use(await startGrpcServer(bindings, config.grpc.host, config.grpc.port));
     connector = c;
     bus = b;
     c.start();
@@ -85,7 +138,7 @@ export function createApp(config: McpConnectorConfig, deps: McpConnectorDeps = {
       const ops = resources.use(await startOpsServer({ host: config.ops.host, port: config.ops.port, registry, ready }));
       opsPort = ops.port;
     }
-    resources.defer(() => { bus = undefined; });
+    resources.defer(() => { bus = undefined; database = undefined; });
     return { grpcPort: grpc.port, opsPort };
   }
 

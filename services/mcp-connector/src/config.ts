@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configFileSection, fragments, loadConfig, type Env, type ServiceConfigOptions } from '@switchyard/config';
+import { configFileSection, envSecret, fragments, loadConfig, type Env, type ServiceConfigOptions } from '@switchyard/config';
 
 const clientName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'client names are 1-64 characters of [A-Za-z0-9_-]');
 
@@ -59,6 +59,20 @@ export const mcpConnectorConfigSchema = z
         seen.add(c.name);
       });
     }),
+    /**
+     * AES-256-GCM key (32 bytes, base64 or hex) for the secrets of API-managed clients
+     * (header values, stdio env values) at rest. Env SWITCHYARD_ENCRYPTION_KEY(_FILE).
+     */
+    encryption_key: z.string().min(1).optional(),
+    /** Clients managed through edge's /api/mcp/clients, stored in Postgres (`mcp_clients`). */
+    managed_clients: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Every replica re-reads the table this often, repairing a missed `mcp.clients.changed`. */
+        resync_interval_ms: z.number().int().positive().default(60_000),
+      })
+      .strict()
+      .prefault({}),
     health_check_interval_ms: z.number().int().positive().default(10_000),
     /** Failed checks in a row before a client is declared disconnected and reconnected. */
     health_check_failures: z.number().int().positive().default(3),
@@ -77,7 +91,8 @@ export type LoadMcpConnectorConfigOptions = ServiceConfigOptions;
 function envOverrides(env: Env): unknown {
   return {
     ...fragments.serviceEnv(env, 'MCP_CONNECTOR'),
-    backends: { nats_url: env.NATS_URL || undefined },
+    encryption_key: envSecret(env, 'SWITCHYARD_ENCRYPTION_KEY'),
+    backends: { database_url: env.DATABASE_URL || undefined, nats_url: env.NATS_URL || undefined },
     observability: fragments.observabilityEnv(env),
   };
 }

@@ -2,17 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createApp, loadEdgeConfig, type EdgeApp } from '@switchyard/edge';
-import type { MockProvider } from '@switchyard/testing';
+import { testEnv, testIds, type MockProvider } from '@switchyard/testing';
+import { Redis } from 'ioredis';
 import type { AllInOne } from '../../src/index.js';
 import { admin, EVERYTHING_STDIO, startMcpGateway, until, type McpGateway } from './helpers.js';
 
 const SECRET = 'e2e-mcp-session-secret-0123456789abcdef';
+// Both edges keep /mcp sessions in the real Redis, under this run's prefix.
+const REDIS = { redis_url: testEnv().redisUrl, redis_key_prefix: testIds('mcp_endpoint').redisPrefix };
 
 type Json = Record<string, unknown>;
 
 // The edge's northbound MCP server (/mcp, /mcp/clients/<name>) with the official MCP
 // SDK client, in front of the real mcp-connector driving server-everything over stdio.
-// A second edge (same session secret, same services) accepts the first one's sessions.
+// A second edge (same session secret, same Redis) serves the first one's sessions.
 describe('/mcp: the edge as an MCP server', () => {
   let mock: MockProvider;
   let backup: MockProvider;
@@ -46,7 +49,7 @@ describe('/mcp: the edge as an MCP server', () => {
     setup = await startMcpGateway([
               { name: 'everything', connection_type: 'stdio', stdio_config: EVERYTHING_STDIO, tools_to_execute: ['echo', 'get-sum'] },
               { name: 'second', connection_type: 'stdio', stdio_config: EVERYTHING_STDIO, tools_to_execute: ['get-sum'] },
-    ], { mcp: { session_secret: SECRET } });
+    ], { mcp: { session_secret: SECRET }, backends: REDIS });
     ({ gw, mock, backup } = setup);
     base = gw.url!;
     const addr = (name: keyof AllInOne['grpcPorts']): string => `127.0.0.1:${gw.grpcPorts[name]}`;
@@ -60,6 +63,7 @@ describe('/mcp: the edge as an MCP server', () => {
         mcp_connector_addr: addr('mcp-connector'),
         grpc: { port: -1 },
         mcp: { session_secret: SECRET, catalog_ttl_ms: 200 },
+        backends: REDIS,
       },
     });
     second = createApp(config, { bus: gw.bus });
@@ -72,6 +76,10 @@ describe('/mcp: the edge as an MCP server', () => {
 
   afterAll(async () => {
     for (const c of clients) await c.close().catch(() => undefined);
+    const redis = new Redis(REDIS.redis_url);
+    const keys = await redis.keys(`${REDIS.redis_key_prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
     await second?.[Symbol.asyncDispose]();
     await setup?.[Symbol.asyncDispose]();
   });
@@ -130,7 +138,7 @@ describe('/mcp: the edge as an MCP server', () => {
     await expect(client.connect(transport)).rejects.toThrow(/403|Forbidden/);
   });
 
-  it('two edge replicas accept the same session id alternately (no shared state)', async () => {
+  it('two edge replicas accept the same session id alternately (state in Redis)', async () => {
     const seen: string[] = [];
     let n = 0;
     // Every request of one SDK client session goes to the other edge than the last.
@@ -155,6 +163,26 @@ describe('/mcp: the edge as an MCP server', () => {
     const other = await rpc(`${base2}/mcp`, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'everything-echo', arguments: { message: 'B' } } }, { 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': '2025-06-18' });
     expect(other.status).toBe(200);
     expect((other.json?.result as Json).content).toEqual([{ type: 'text', text: 'Echo: B' }]);
+  });
+
+  it('DELETE on one replica revokes the session on the other (404 there)', async () => {
+    const init = await rpc(`${base}/mcp`, { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: { roots: {} }, clientInfo: { name: 'revoked', version: '1' } } });
+    const sid = init.headers.get('mcp-session-id')!;
+    const headers = { 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18' };
+    const ping = { jsonrpc: '2.0', id: 1, method: 'ping' };
+    expect((await rpc(`${base2}/mcp`, ping, headers)).status).toBe(200);
+    // The record in Redis names the session's client and protocol.
+    const redis = new Redis(REDIS.redis_url);
+    const stored = await redis.hgetall(`${REDIS.redis_key_prefix}mcp:session:${sid}`);
+    expect(stored).toMatchObject({ endpoint: '/mcp', protocol_version: '2025-06-18', client_info: JSON.stringify({ name: 'revoked', version: '1' }) });
+    expect(await redis.pttl(`${REDIS.redis_key_prefix}mcp:session:${sid}`)).toBeGreaterThan(0);
+    redis.disconnect();
+    expect((await fetch(`${base2}/mcp`, { method: 'DELETE', headers })).status).toBe(200);
+    const after = await rpc(`${base}/mcp`, ping, headers);
+    expect(after.status).toBe(404);
+    expect(after.json?.error).toMatchObject({ code: -32001 });
+    expect((await rpc(`${base}/mcp`, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'everything-echo', arguments: { message: 'x' } } }, headers)).status).toBe(404);
+    expect((await fetch(`${base}/mcp`, { method: 'DELETE', headers })).status).toBe(404);
   });
 
   // Last: once a key exists, every request needs one (the /v1 rule).

@@ -7,6 +7,7 @@ import type { McpTool } from '../../src/domain/mcp-tools.js';
 import type { ToolExecution } from '../../src/domain/ports.js';
 import { ToolCatalogCache } from '../../src/domain/tool-catalog.js';
 import type { ToolAuditRecord } from '../../src/domain/types.js';
+import { MemorySessionStore } from '../../src/domain/mcp-sessions.js';
 import { mcpServerRoutes } from '../../src/server/http/mcp-server.js';
 import {
   classify, dispatch, headerVersion, issueSessionId, negotiateVersion, originAllowed, verifySessionId, type McpServerSource,
@@ -139,6 +140,7 @@ describe('the /mcp routes', () => {
     toolTimeoutMs: 1_000,
     logContent: false,
     sessionSecret: SECRET,
+    sessions: new MemorySessionStore(60_000),
     allowedOrigins: ['https://ok.example.com'],
   });
   const base = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -181,14 +183,19 @@ describe('the /mcp routes', () => {
     expect((await post('/', { jsonrpc: '2.0', id: 3, method: 'ping' }, { 'mcp-session-id': sid })).status).toBe(404);
   });
 
-  it('session rules: missing 400, forged or other key 404, DELETE 200', async () => {
+  it('session rules: missing 400, forged or other key 404, DELETE 200 then 404', async () => {
     const sid = await init('/', { authorization: 'Bearer k1' });
     const ping = (headers: Record<string, string>) => post('/', { jsonrpc: '2.0', id: 1, method: 'ping' }, headers);
     expect((await ping({ authorization: 'Bearer k1' })).status).toBe(400);
     expect((await ping({ authorization: 'Bearer k1', 'mcp-session-id': sid })).status).toBe(200);
     expect((await ping({ authorization: 'Bearer k1', 'mcp-session-id': `${sid.slice(0, -3)}xyz` })).status).toBe(404);
     expect((await ping({ authorization: 'Bearer k2', 'mcp-session-id': sid })).status).toBe(404);
+    // Another key cannot end it.
+    expect((await routes.request('/', { method: 'DELETE', headers: { authorization: 'Bearer k2', 'mcp-session-id': sid } })).status).toBe(404);
     expect((await routes.request('/', { method: 'DELETE', headers: { authorization: 'Bearer k1', 'mcp-session-id': sid } })).status).toBe(200);
+    // Revoked: the signed id alone no longer opens anything.
+    expect((await ping({ authorization: 'Bearer k1', 'mcp-session-id': sid })).status).toBe(404);
+    expect((await routes.request('/', { method: 'DELETE', headers: { authorization: 'Bearer k1', 'mcp-session-id': sid } })).status).toBe(404);
     expect((await routes.request('/', { method: 'DELETE', headers: { authorization: 'Bearer k1', 'mcp-session-id': 'forged' } })).status).toBe(404);
   });
 

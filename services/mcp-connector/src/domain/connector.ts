@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { SwitchyardError } from '@switchyard/errors';
 import type { McpClientConfig } from '../config.js';
 import type { BackoffPolicy } from './backoff.js';
+import { stableJson } from './client-store.js';
 import { isToolAllowed } from './filter.js';
 import type { ClientState } from './health.js';
 import { ManagedClient } from './managed-client.js';
@@ -73,29 +74,93 @@ export class McpConnector implements AsyncDisposable {
   readonly #clients = new Map<string, ManagedClient>();
   readonly #publisher: CatalogPublisher;
   readonly #onEvent: McpConnectorOptions['onEvent'];
+  readonly #opts: McpConnectorOptions;
   #snapshot: Snapshot;
+  #started = false;
+  #disposed = false;
+  /** Clients being closed in the background (a stdio child may take a moment to exit). */
+  readonly #closing = new Set<Promise<void>>();
 
   constructor(opts: McpConnectorOptions) {
+    this.#opts = opts;
     this.#publisher = opts.publisher;
     this.#onEvent = opts.onEvent;
-    for (const config of opts.clients) {
-      this.#clients.set(config.name, new ManagedClient({
-        config,
-        connector: opts.connector,
-        backoff: opts.backoff,
-        healthIntervalMs: opts.healthIntervalMs,
-        maxFailures: opts.maxFailures,
-        onChange: (client) => this.#rebuild(client),
-        ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-        ...(opts.random ? { random: opts.random } : {}),
-      }));
-    }
+    for (const config of opts.clients) this.#clients.set(config.name, this.#managed(config));
     this.#snapshot = this.#build();
+  }
+
+  #managed(config: McpClientConfig): ManagedClient {
+    const opts = this.#opts;
+    const client: ManagedClient = new ManagedClient({
+      config,
+      connector: opts.connector,
+      backoff: opts.backoff,
+      healthIntervalMs: opts.healthIntervalMs,
+      maxFailures: opts.maxFailures,
+      // A replaced client's late events must not touch the catalog.
+      onChange: (name) => { if (this.#clients.get(name) === client) this.#rebuild(name); },
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      ...(opts.random ? { random: opts.random } : {}),
+    });
+    return client;
   }
 
   /** Starts connecting every enabled client; does not wait for them. */
   start(): void {
+    this.#started = true;
     for (const client of this.#clients.values()) client.start();
+  }
+
+  /**
+   * Makes the running clients match `configs`: connects new ones, reconnects changed
+   * ones, closes removed ones. Closing runs in the background (a stdio child gets a
+   * grace period, then signals); `settled()` and dispose wait for it.
+   */
+  async reconcile(configs: readonly McpClientConfig[]): Promise<void> {
+    if (this.#disposed) return;
+    const wanted = new Map(configs.map((c) => [c.name, c]));
+    const closing: ManagedClient[] = [];
+    const touched: string[] = [];
+    for (const [name, client] of this.#clients) {
+      const next = wanted.get(name);
+      if (next === undefined || stableJson(next) !== stableJson(client.config)) {
+        this.#clients.delete(name);
+        closing.push(client);
+        touched.push(name);
+        this.#onEvent?.(next === undefined ? 'mcp.client.removed' : 'mcp.client.changed', { client: name });
+      }
+    }
+    for (const [name, config] of wanted) {
+      if (this.#clients.has(name)) continue;
+      const client = this.#managed(config);
+      this.#clients.set(name, client);
+      touched.push(name);
+      if (this.#started) client.start();
+    }
+    if (touched.length > 0) this.#rebuild(touched[0] ?? '');
+    for (const c of closing) this.#close(c);
+  }
+
+  /** Resolves once every client closed by reconcile or reconnect is fully closed. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#closing]);
+  }
+
+  #close(client: ManagedClient): void {
+    const done: Promise<void> = client[Symbol.asyncDispose]().catch(() => undefined).finally(() => this.#closing.delete(done));
+    this.#closing.add(done);
+  }
+
+  /** Closes the client's connection and opens a new one; false when there is no such client. */
+  async reconnect(name: string): Promise<boolean> {
+    const old = this.#clients.get(name);
+    if (!old || this.#disposed) return false;
+    const client = this.#managed(old.config);
+    this.#clients.set(name, client);
+    this.#rebuild(name);
+    this.#close(old);
+    if (this.#started) client.start();
+    return true;
   }
 
   /** The tools callers may use, from serving clients (optionally only `clients`). */
@@ -218,6 +283,8 @@ export class McpConnector implements AsyncDisposable {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
+    this.#disposed = true;
+    await this.settled();
     await Promise.allSettled([...this.#clients.values()].map((c) => c[Symbol.asyncDispose]()));
   }
 }

@@ -1,11 +1,13 @@
 import { SwitchyardError } from '@switchyard/errors';
 import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
+import type { McpClientAdmin } from '../../domain/mcp-client-admin.js';
 import type { AuditLog, KeyAdmin } from '../../domain/ports.js';
 import { governanceRoutes, type GovernanceAdminDeps } from './admin-governance.js';
 import type { KeyView } from '../../domain/types.js';
 import { adminAuth } from './admin-auth.js';
 import { readBody } from './body.js';
+import { mountMcpClientRoutes } from './admin-mcp-clients.js';
 import { createKeyBody, listKeysQuery, logsQuery, updateKeyBody } from './admin-schemas.js';
 import { parseJsonBody, parseWith } from './validation.js';
 
@@ -13,6 +15,8 @@ export interface AdminDeps extends GovernanceAdminDeps {
   keys: KeyAdmin;
   auditLog: AuditLog;
   adminToken: string | undefined;
+  /** MCP client configs (mcp-connector); absent when MCP is off. */
+  mcpClients?: McpClientAdmin | undefined;
 }
 
 const ADMIN_BODY_LIMIT = 64 * 1024;
@@ -115,6 +119,8 @@ export function adminRoutes(deps: AdminDeps): Hono<AdminEnv> {
     });
     return c.json({ data: page.items, next_cursor: page.nextCursor || null });
   });
+
+  if (deps.mcpClients) mountMcpClientRoutes(api, deps.mcpClients, jsonBody);
 
   return api;
 }

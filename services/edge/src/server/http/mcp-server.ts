@@ -12,19 +12,18 @@ import type { Principal } from '../../domain/types.js';
 import { errorReply } from './errors.js';
 import { recordBlockedMcpCall, runMcpServerToolCall, ToolCallFailed, type ToolRunDeps } from './mcp-execute.js';
 import {
-  classify, dispatch, headerVersion, type CallHooks, type Classified, issueSessionId, JSONRPC_INVALID_REQUEST, JSONRPC_PARSE_ERROR, originAllowed, rpcError,
-  verifySessionId, type ExposedTool, type JsonRpcResponse, type McpServerSource,
+  classify, dispatch, headerVersion, type CallHooks, type Classified, JSONRPC_INVALID_REQUEST, JSONRPC_PARSE_ERROR, negotiateVersion, originAllowed, rpcError,
+  type ExposedTool, type JsonRpcResponse, type McpServerSource,
 } from './mcp-server-protocol.js';
+import { endSession, openSession, resumeSession, type McpSessionDeps, type SessionCheck } from './mcp-sessions.js';
 import { requestIdFrom, traceIdOf, traceparentFrom } from './request-meta.js';
 
 export const MCP_SERVER_ROUTE = '/mcp';
 const SESSION_HEADER = 'mcp-session-id';
 
-export interface McpServerDeps extends ToolRunDeps {
+export interface McpServerDeps extends ToolRunDeps, McpSessionDeps {
   auth: Authenticator;
   bodyLimitBytes: number;
-  /** HMAC key of the session ids; replicas sharing it accept each other's sessions. */
-  sessionSecret: string;
   /** Browser origins allowed besides localhost. */
   allowedOrigins: readonly string[];
   version?: string;
@@ -79,6 +78,11 @@ function rpcFailure(c: Context<Env>, status: number, code: number, message: stri
   return json(c, status, rpcError(null, code, message));
 }
 
+/** 404 for an unknown, expired or deleted session (the client re-initializes); 503 when the store is away. */
+function sessionFailure(c: Context<Env>, check: Exclude<SessionCheck, 'ok'>): Response {
+  return check === 'not_found' ? rpcFailure(c, 404, -32001, 'Session not found') : rpcFailure(c, 503, -32603, 'Session store unavailable');
+}
+
 /** The tools an endpoint exposes: every catalog tool by its exposed name, or one client's by upstream name. */
 export function exposedTools(catalog: readonly McpTool[], client: string | undefined): ExposedTool[] {
   const out: ExposedTool[] = [];
@@ -100,9 +104,10 @@ function acceptsJson(accept: string | undefined): boolean {
 
 /**
  * `/mcp` and `/mcp/clients/<name>`: a Streamable HTTP MCP server (legacy era,
- * 2024-11-05 … 2025-11-25), stateless. Every POST is self-contained: the gateway's
- * answers (tools/list, tools/call) need no per-session state, and the session id is
- * an HMAC-signed token, so any replica with the same secret serves any session.
+ * 2024-11-05 … 2025-11-25). Every POST is self-contained: the gateway's answers
+ * (tools/list, tools/call) need no per-session state beyond the session record in the
+ * shared store (Redis), so any replica serves any session and DELETE revokes it
+ * everywhere. Session ids are HMAC-signed too, so a forged one costs no store trip.
  * Requests are answered with `application/json`; there is no GET stream (405).
  */
 export function mcpServerRoutes(deps: McpServerDeps): Hono<Env> {
@@ -234,14 +239,15 @@ async function handle(c: Context<Env>, deps: McpServerDeps, levels: SessionLogLe
 
   if (method === 'GET') {
     if (sessionId === undefined) return rpcFailure(c, 400, JSONRPC_INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
-    if (!verifySessionId(deps.sessionSecret, scope, sessionId)) return rpcFailure(c, 404, -32001, 'Session not found');
+    const resumed = await resumeSession(deps, scope, sessionId);
+    if (resumed !== 'ok') return sessionFailure(c, resumed);
     return notificationStream(c, deps.changes!);
   }
 
   if (method === 'DELETE') {
     if (sessionId === undefined) return rpcFailure(c, 400, JSONRPC_INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
-    if (!verifySessionId(deps.sessionSecret, scope, sessionId)) return rpcFailure(c, 404, -32001, 'Session not found');
-    return c.body(null, 200);
+    const ended = await endSession(deps, scope, sessionId);
+    return ended === 'ok' ? c.body(null, 200) : sessionFailure(c, ended);
   }
 
   if (!acceptsJson(c.req.header('accept'))) return rpcFailure(c, 406, JSONRPC_INVALID_REQUEST, 'Not Acceptable: the client must accept application/json');
@@ -270,12 +276,15 @@ async function handle(c: Context<Env>, deps: McpServerDeps, levels: SessionLogLe
   const info = { name, version: deps.version ?? '0.1.0' };
 
   if (msg.kind === 'request' && msg.method === 'initialize') {
-    // A new session: the id is signed, nothing is stored.
+    // A new session: a signed id, recorded in the shared store.
     const answer = await dispatch(msg, { source, info, signal });
-    return json(c, 200, answer, { 'mcp-session-id': issueSessionId(deps.sessionSecret, scope) });
+    const id = await openSession(deps, { scope, keyId, endpoint: route, protocolVersion: negotiateVersion(msg.params?.protocolVersion), params: msg.params });
+    if (id === undefined) return sessionFailure(c, 'unavailable');
+    return json(c, 200, answer, { 'mcp-session-id': id });
   }
   if (sessionId === undefined) return rpcFailure(c, 400, JSONRPC_INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
-  if (!verifySessionId(deps.sessionSecret, scope, sessionId)) return rpcFailure(c, 404, -32001, 'Session not found');
+  const resumed = await resumeSession(deps, scope, sessionId);
+  if (resumed !== 'ok') return sessionFailure(c, resumed);
   if (headerVersion(c.req.header('mcp-protocol-version')) === undefined) {
     return rpcFailure(c, 400, JSONRPC_INVALID_REQUEST, `Bad Request: unsupported protocol version ${c.req.header('mcp-protocol-version') ?? ''}`);
   }

@@ -83,7 +83,7 @@ export class SdkConnector implements UpstreamConnector {
       }
       return session;
     } catch (err) {
-      await session.close();
+      await session.closeAll();
       throw classify(err);
     } finally {
       signal.removeEventListener('abort', abort);

@@ -14,6 +14,7 @@ type PageSchema = typeof ToolsPage;
 export class SdkSession implements UpstreamSession {
   closing = false;
   #closed: Promise<void> | undefined;
+  #closeSettled = false;
 
   constructor(private readonly client: Client, private readonly transport: Transport, private readonly name: string) {}
 
@@ -90,9 +91,24 @@ export class SdkSession implements UpstreamSession {
     }
   }
 
+  /**
+   * Idempotent, except that a stdio child spawned after a close finished (a close that
+   * raced the SDK's handshake, between its probe and the real spawn) is closed too.
+   */
   close(): Promise<void> {
-    this.#closed ??= this.#close();
+    if (this.#closed === undefined || (this.#closeSettled && this.pid !== undefined)) {
+      this.#closeSettled = false;
+      this.#closed = this.#close().finally(() => { this.#closeSettled = true; });
+    }
     return this.#closed;
+  }
+
+  /** Closes until no child is left (a connect that failed or was aborted calls this). */
+  async closeAll(): Promise<void> {
+    for (let i = 0; i < 3; i++) {
+      await this.close();
+      if (this.pid === undefined) return;
+    }
   }
 
   async #close(): Promise<void> {
@@ -102,7 +118,11 @@ export class SdkSession implements UpstreamSession {
     if (this.transport instanceof StreamableHTTPClientTransport && this.transport.sessionId !== undefined) {
       await this.transport.terminateSession().catch(() => undefined);
     }
+    // The SDK waits up to 2 s for a child to exit on stdin EOF before it signals; a
+    // gateway closing hundreds of sessions gives it STDIO_GRACE_MS, then SIGTERM.
+    const term = pid === undefined ? undefined : setTimeout(() => { if (alive(pid)) signal(pid, 'SIGTERM'); }, STDIO_GRACE_MS);
     await this.client.close().catch(() => undefined);
+    clearTimeout(term);
     if (pid !== undefined) await ensureExited(pid);
   }
 }
@@ -110,6 +130,13 @@ export class SdkSession implements UpstreamSession {
 function withoutToken(progress: JsonObject): JsonObject {
   const { progressToken: _token, ...rest } = progress;
   return rest;
+}
+
+/** How long a stdio child may take to exit after its stdin closes before it gets SIGTERM. */
+const STDIO_GRACE_MS = 500;
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try { process.kill(pid, sig); } catch { /* gone meanwhile */ }
 }
 
 function alive(pid: number): boolean {

@@ -1,0 +1,114 @@
+import { Redis } from 'ioredis';
+import type { LiveSession, McpSessionRecord, McpSessionStore } from '../../domain/mcp-sessions.js';
+
+// KEYS[1] session; ARGV[1] now (ms), ARGV[2] idle TTL (ms). Never creates a key.
+const TOUCH = `
+if redis.call('exists', KEYS[1]) == 0 then return false end
+redis.call('hset', KEYS[1], 'last_seen_at', ARGV[1])
+redis.call('pexpire', KEYS[1], ARGV[2])
+return redis.call('hmget', KEYS[1], 'scope', 'protocol_version')`;
+
+// KEYS[1] session; ARGV[1] scope. Deletes only the caller's own session.
+const DELETE = `
+if redis.call('hget', KEYS[1], 'scope') ~= ARGV[1] then return 0 end
+return redis.call('del', KEYS[1])`;
+
+type Scripted = Redis & {
+  mcpSessionTouch(key: string, now: string, ttl: string): Promise<[string | null, string | null] | null>;
+  mcpSessionDelete(key: string, scope: string): Promise<number>;
+};
+
+export interface RedisSessionStoreOptions {
+  url: string;
+  /** Deployment / test-run prefix for every key. */
+  keyPrefix: string;
+  idleTtlMs: number;
+}
+
+const key = (id: string): string => `mcp:session:${id}`;
+
+/**
+ * Sessions as Redis hashes under `<prefix>mcp:session:<id>` with a PEXPIRE idle TTL.
+ * Each operation is one round trip (a pipeline or a Lua script through EVALSHA).
+ * No offline queue: with Redis away a request fails at once (503) instead of hanging.
+ */
+export class RedisSessionStore implements McpSessionStore {
+  readonly kind = 'redis';
+  readonly #redis: Scripted;
+
+  private constructor(redis: Redis, private readonly ttlMs: number) {
+    redis.defineCommand('mcpSessionTouch', { numberOfKeys: 1, lua: TOUCH });
+    redis.defineCommand('mcpSessionDelete', { numberOfKeys: 1, lua: DELETE });
+    this.#redis = redis as Scripted;
+  }
+
+  static async connect(opts: RedisSessionStoreOptions): Promise<RedisSessionStore> {
+    const redis = new Redis(opts.url, {
+      keyPrefix: opts.keyPrefix,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectionName: 'switchyard-edge-mcp-sessions',
+    });
+    redis.on('error', () => undefined); // reconnects on its own; failures surface per request
+    try {
+      await redis.connect();
+    } catch (err) {
+      redis.disconnect();
+      throw new Error(`Redis at ${opts.url.replace(/\/\/[^@]*@/, '//***@')} is unreachable`, { cause: err });
+    }
+    return new RedisSessionStore(redis, opts.idleTtlMs);
+  }
+
+  async create(id: string, r: McpSessionRecord): Promise<void> {
+    const results = await this.#redis
+      .multi()
+      .hset(key(id), {
+        scope: r.scope,
+        key_id: r.keyId,
+        endpoint: r.endpoint,
+        protocol_version: r.protocolVersion,
+        client_info: JSON.stringify(r.clientInfo ?? null),
+        capabilities: JSON.stringify(r.capabilities ?? null),
+        created_at: String(r.createdAt),
+        last_seen_at: String(r.lastSeenAt),
+      })
+      .pexpire(key(id), this.ttlMs)
+      .exec();
+    const failed = results?.find(([err]) => err !== null);
+    if (failed) throw failed[0];
+  }
+
+  async touch(id: string, now: number): Promise<LiveSession | undefined> {
+    const got = await this.#redis.mcpSessionTouch(key(id), String(now), String(this.ttlMs));
+    if (!got || got[0] === null) return undefined;
+    return { scope: got[0], protocolVersion: got[1] ?? '' };
+  }
+
+  async delete(id: string, scope: string): Promise<boolean> {
+    return (await this.#redis.mcpSessionDelete(key(id), scope)) === 1;
+  }
+
+  async get(id: string): Promise<McpSessionRecord | undefined> {
+    const h = await this.#redis.hgetall(key(id));
+    if (h.scope === undefined) return undefined;
+    return {
+      scope: h.scope,
+      keyId: h.key_id ?? '',
+      endpoint: h.endpoint ?? '',
+      protocolVersion: h.protocol_version ?? '',
+      clientInfo: JSON.parse(h.client_info ?? 'null') as unknown,
+      capabilities: JSON.parse(h.capabilities ?? 'null') as unknown,
+      createdAt: Number(h.created_at),
+      lastSeenAt: Number(h.last_seen_at),
+    };
+  }
+
+  async ping(): Promise<void> {
+    await this.#redis.ping();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+}

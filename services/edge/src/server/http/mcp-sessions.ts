@@ -1,0 +1,71 @@
+import type { Logger } from '@switchyard/obs';
+import type { McpSessionStore } from '../../domain/mcp-sessions.js';
+import { issueSessionId, verifySessionId } from './mcp-server-protocol.js';
+
+/** What the `/mcp` handler needs for legacy sessions. */
+export interface McpSessionDeps {
+  /** HMAC key of the session ids: a forged id is refused without a store round trip. */
+  sessionSecret: string;
+  sessions: McpSessionStore;
+  logger: Logger;
+}
+
+/** The outcome of a session step; `unavailable` means the store could not answer (503). */
+export type SessionCheck = 'ok' | 'not_found' | 'unavailable';
+
+export interface NewSession {
+  scope: string;
+  keyId: string;
+  endpoint: string;
+  protocolVersion: string;
+  params: Record<string, unknown> | undefined;
+}
+
+/** Issues a signed id and records the session; undefined when the store is away. */
+export async function openSession(deps: McpSessionDeps, s: NewSession): Promise<string | undefined> {
+  const id = issueSessionId(deps.sessionSecret, s.scope);
+  const now = Date.now();
+  try {
+    await deps.sessions.create(id, {
+      scope: s.scope,
+      keyId: s.keyId,
+      endpoint: s.endpoint,
+      protocolVersion: s.protocolVersion,
+      clientInfo: s.params?.clientInfo ?? null,
+      capabilities: s.params?.capabilities ?? null,
+      createdAt: now,
+      lastSeenAt: now,
+    });
+    return id;
+  } catch (err) {
+    deps.logger.warn({ err, store: deps.sessions.kind }, 'mcp.session_store_unavailable');
+    return undefined;
+  }
+}
+
+/** A request on a session: signed for this scope, and live in the store (which refreshes its idle TTL). */
+export async function resumeSession(deps: McpSessionDeps, scope: string, id: string): Promise<SessionCheck> {
+  if (!verifySessionId(deps.sessionSecret, scope, id)) return 'not_found';
+  try {
+    const live = await deps.sessions.touch(id, Date.now());
+    return live !== undefined && live.scope === scope ? 'ok' : 'not_found';
+  } catch (err) {
+    deps.logger.warn({ err, store: deps.sessions.kind }, 'mcp.session_store_unavailable');
+    return 'unavailable';
+  }
+}
+
+/**
+ * DELETE: the session is gone for every replica at once. The gateway holds no upstream
+ * state per northbound session (upstream connections are shared per client), so
+ * removing the record is the whole teardown.
+ */
+export async function endSession(deps: McpSessionDeps, scope: string, id: string): Promise<SessionCheck> {
+  if (!verifySessionId(deps.sessionSecret, scope, id)) return 'not_found';
+  try {
+    return (await deps.sessions.delete(id, scope)) ? 'ok' : 'not_found';
+  } catch (err) {
+    deps.logger.warn({ err, store: deps.sessions.kind }, 'mcp.session_store_unavailable');
+    return 'unavailable';
+  }
+}

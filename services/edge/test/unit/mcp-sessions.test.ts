@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { MemorySessionStore, type McpSessionRecord } from '../../src/domain/mcp-sessions.js';
+
+const record = (scope: string, at: number): McpSessionRecord => ({
+  scope, keyId: 'k1', endpoint: '/mcp', protocolVersion: '2025-11-25', clientInfo: { name: 'c' }, capabilities: {}, createdAt: at, lastSeenAt: at,
+});
+
+describe('MemorySessionStore (embedded mode without REDIS_URL)', () => {
+  it('expires an idle session, and each touch restarts the idle TTL', async () => {
+    let now = 1_000;
+    await using store = new MemorySessionStore(100, () => now);
+    await store.create('s1', record('k1\0', now));
+    now += 90;
+    expect(await store.touch('s1', now)).toEqual({ scope: 'k1\0', protocolVersion: '2025-11-25' });
+    now += 90; // 180 ms after creation, 90 after the touch
+    expect((await store.get('s1'))?.lastSeenAt).toBe(1_090);
+    now += 20;
+    expect(await store.touch('s1', now)).toBeUndefined();
+    expect(store.size).toBe(0);
+  });
+
+  it('deletes only for the owning scope; a deleted session is unknown', async () => {
+    await using store = new MemorySessionStore(60_000);
+    await store.create('s2', record('k1\0', Date.now()));
+    expect(await store.delete('s2', 'k2\0')).toBe(false);
+    expect(await store.delete('s2', 'k1\0')).toBe(true);
+    expect(await store.touch('s2', Date.now())).toBeUndefined();
+    expect(await store.delete('s2', 'k1\0')).toBe(false);
+  });
+});
