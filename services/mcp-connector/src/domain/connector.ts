@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SwitchyardError } from '@switchyard/errors';
-import type { McpClientConfig } from '../config.js';
+import { toolPriceMicros, type McpClientConfig } from '../config.js';
 import type { BackoffPolicy } from './backoff.js';
 import { isToolAllowed } from './filter.js';
 import type { ClientState } from './health.js';
@@ -17,6 +17,8 @@ export interface ExposedTool {
   definition: JsonObject;
   /** On the client's tools_to_auto_execute list (and executable). */
   autoExecute: boolean;
+  /** Price per call, micro-USD (the client's `tool_pricing`; 0 when free). */
+  priceMicros: number;
 }
 
 export interface ClientStatus {
@@ -127,12 +129,13 @@ export class McpConnector implements AsyncDisposable {
         }
         if (client.serving && isToolAllowed(client.config.tools_to_execute, upstreamName)) {
           const autoExecute = isToolAllowed(client.config.tools_to_auto_execute, upstreamName);
-          tools.push({ name, client: client.name, upstreamName, definition, autoExecute });
+          const priceMicros = toolPriceMicros(client.config.tool_pricing, upstreamName);
+          tools.push({ name, client: client.name, upstreamName, definition, autoExecute, priceMicros });
         }
       }
     }
     const hash = createHash('sha256');
-    for (const t of tools) hash.update(t.name).update(t.autoExecute ? '\x01' : '\0').update(JSON.stringify(t.definition)).update('\0');
+    for (const t of tools) hash.update(t.name).update(t.autoExecute ? '\x01' : '\0').update(String(t.priceMicros)).update(JSON.stringify(t.definition)).update('\0');
     return { tools, names, version: hash.digest('hex').slice(0, 16) };
   }
 
