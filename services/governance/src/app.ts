@@ -5,9 +5,13 @@ import { startGrpcServer } from '@switchyard/proto';
 import { BusPolicyPublisher } from './adapters/bus/bus-policy-publisher.js';
 import { migrations } from './adapters/pg/migrations/index.js';
 import { PgKeyStore } from './adapters/pg/pg-key-store.js';
+import { PgEntityDirectory } from './adapters/pg/pg-entity-directory.js';
+import { PgLimitStore } from './adapters/pg/pg-limit-store.js';
+import { PgUsageLedger } from './adapters/pg/pg-usage-ledger.js';
+import { startUsageConsumer } from './server/nats/usage-consumer.js';
 import type { GovernanceTables } from './adapters/pg/schema.js';
 import type { GovernanceConfig } from './config.js';
-import { KeyService } from './domain/index.js';
+import { KeyService, LimitsService } from './domain/index.js';
 import { createMetrics } from './metrics.js';
 import { governanceServiceBinding } from './server/grpc/governance-service.js';
 import { startOpsServer } from '@switchyard/obs';
@@ -76,8 +80,12 @@ export function createApp(config: GovernanceConfig, deps: GovernanceDeps = {}): 
     const bus = deps.bus ?? resources.use(await createBus({ url: backends.nats_url, prefix: backends.subject_prefix, name: 'switchyard-governance' }));
     const publisher = new BusPolicyPublisher({ bus, logger, events: metrics.policyEvents });
     const keys = new KeyService({ store: new PgKeyStore(database.db), publisher, ...(deps.now ? { now: deps.now } : {}) });
+    const limits = new LimitsService({ store: new PgLimitStore(database.db), entities: new PgEntityDirectory(database.db), publisher, ...(deps.now ? { now: deps.now } : {}) });
+    const ledger = new PgUsageLedger(database.db);
+    const usage = await startUsageConsumer({ bus, ledger, logger, events: metrics.usageEvents });
+    resources.defer(() => usage.stop());
 
-    const grpc = resources.use(await startGrpcServer([governanceServiceBinding({ keys, logger, rpcSeconds: metrics.rpcSeconds })], config.grpc.host, config.grpc.port));
+    const grpc = resources.use(await startGrpcServer([governanceServiceBinding({ keys, limits, ledger, logger, rpcSeconds: metrics.rpcSeconds })], config.grpc.host, config.grpc.port));
     running = { database, bus, keys };
     let opsPort: number | undefined;
     if (config.ops.port !== -1) {

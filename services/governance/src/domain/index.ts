@@ -8,3 +8,6 @@ export {
 export { KeyService, type KeyServiceDeps, type CreatedKey, type ListedKeys } from './key-service.js';
 export type { KeyRecord, NewKeyInput, KeyPatch, KeyPosition } from './keys.js';
 export type { KeyStore, PolicyChange, PolicyKind, PolicyPublisher } from './ports.js';
+export * from './limits.js';
+export type { LimitStore, UsageLedger, EntityDirectory } from './limit-ports.js';
+export { LimitsService, validateEntity, validatePeriod, validateLimit, MAX_LIMIT } from './limits-service.js';

@@ -20,7 +20,7 @@ export interface KeyStore {
  * What a policy change is about. Teams, customers, budgets, rate limits and tool
  * groups join this union as they arrive.
  */
-export type PolicyKind = 'key';
+export type PolicyKind = 'key' | 'budget' | 'rate_limit';
 
 export interface PolicyChange {
   kind: PolicyKind;
