@@ -119,6 +119,15 @@ function denialOf(entry: CounterEntry, current: number, nowMs: number): Denial {
   return { reason: 'rate_limited', rateLimit: entry.spec as RateLimitSpec, retryAfterMs: Math.max(1, entry.window.endMs - nowMs) };
 }
 
+/** What a settlement at `costMicros` charges to each budget window of the reservation. */
+export function chargesOf(reservation: Reservation, costMicros: number): BudgetCharge[] {
+  const charges: BudgetCharge[] = [];
+  for (const e of reservation.entries) {
+    if (e.kind === 'budget') charges.push({ budgetId: e.spec.id, windowStartMs: e.window.startMs, costMicros });
+  }
+  return charges;
+}
+
 export interface CountersOptions {
   readonly driver: CounterDriver;
   /** Where missing budget counters are rebuilt from; absent: they start at 0. */
@@ -177,15 +186,13 @@ export class Counters {
    */
   async settle(reservation: Reservation, actual: { costMicros: number; tokens: number }): Promise<BudgetCharge[]> {
     const items: Adjustment[] = [];
-    const charges: BudgetCharge[] = [];
     for (const e of reservation.entries) {
       if (e.kind === 'requests') continue;
       const full = e.kind === 'budget' ? actual.costMicros : actual.tokens;
-      if (e.kind === 'budget') charges.push({ budgetId: e.spec.id, windowStartMs: e.window.startMs, costMicros: full });
       items.push({ key: e.key, generation: e.generation, delta: full - e.amount, full });
     }
     if (items.some((i) => i.delta !== 0 || i.full !== 0)) await this.#driver.adjust(items);
-    return charges;
+    return chargesOf(reservation, actual.costMicros);
   }
 
   /** Gives back the whole estimate (the call failed before costing anything). */
@@ -193,11 +200,16 @@ export class Counters {
     return this.settle(reservation, { costMicros: 0, tokens: 0 });
   }
 
-  /** The current value of every counter of these limits (admin views). */
+  /** The current value of every counter of these limits (admin views); a missing budget counter reads the ledger. */
   async values(limits: Limits): Promise<CounterValue[]> {
     const nowMs = this.#now();
     const entries = planEntries(limits, { costMicros: 0, tokens: 0, llm: true }, nowMs);
     const values = await this.#driver.read(entries.map((e) => e.key), nowMs);
+    const missing = entries.flatMap((e, i) => (e.kind === 'budget' && values[i] === undefined ? [i] : []));
+    if (missing.length > 0 && this.#ledger) {
+      const spent = await this.#ledger.spent(missing.map((i) => ({ budgetId: entries[i]!.spec.id, windowStartMs: entries[i]!.window.startMs })));
+      missing.forEach((i, n) => { values[i] = spent[n]; });
+    }
     return entries.map((entry, i) => ({ entry, used: values[i] ?? 0 }));
   }
 }

@@ -3,7 +3,12 @@ import { createLogger, createRegistry, type Logger, type Registry } from '@switc
 import { createClient, governance, llmproxy, mcpconnector, startGrpcServer, telemetry, type GrpcClient } from '@switchyard/proto';
 import { getRequestListener } from '@hono/node-server';
 import type { EdgeConfig } from './config.js';
-import { GrpcKeyAdmin, GrpcKeyDirectory } from './adapters/grpc/governance.js';
+import { GrpcKeyAdmin, GrpcKeyDirectory, GrpcLedgerSource } from './adapters/grpc/governance.js';
+import { GrpcLimitsAdmin } from './adapters/grpc/limits-admin.js';
+import { BusUsageSink } from './adapters/nats/usage-sink.js';
+import { LimitsGate } from './domain/limits-gate.js';
+import { Counters, MemoryCounterDriver, PriceTable, RedisCounterDriver, type CounterDriver } from '@switchyard/limits';
+import { Redis } from 'ioredis';
 import { GrpcLlmGateway } from './adapters/grpc/llm-proxy.js';
 import { GrpcMcpConnector } from './adapters/grpc/mcp-connector.js';
 import { GrpcAuditLog } from './adapters/grpc/telemetry.js';
@@ -147,6 +152,57 @@ async function startAudit(config: EdgeConfig, bus: Bus, metrics: EdgeMetrics, lo
   return audit;
 }
 
+/** How long start waits for Redis; after that the edge serves anyway and limited keys get 503 until it connects. */
+const REDIS_CONNECT_WAIT_MS = 2_000;
+
+/**
+ * Counters in Redis when `backends.redis_url` is set (shared by every replica), else in
+ * memory (one process). Redis runs without an offline queue: while it is unreachable a
+ * reservation fails at once (503 `limits_unavailable`) instead of queueing.
+ */
+async function startCounters(config: EdgeConfig, clients: Clients, logger: Logger, cleanups: Cleanup[]): Promise<Counters> {
+  const ledger = new GrpcLedgerSource(clients.governance.client);
+  let driver: CounterDriver;
+  const url = config.backends.redis_url;
+  if (url === undefined) {
+    driver = new MemoryCounterDriver();
+  } else {
+    const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(100 * n, 2_000), connectionName: 'switchyard-edge' });
+    let down = false;
+    redis.on('error', (err) => {
+      if (!down) logger.warn({ err }, 'limits.redis_unavailable');
+      down = true;
+    });
+    redis.on('ready', () => {
+      if (down) logger.info({}, 'limits.redis_recovered');
+      down = false;
+    });
+    cleanups.push(() => { redis.disconnect(); });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, REDIS_CONNECT_WAIT_MS);
+      redis.once('ready', () => { clearTimeout(timer); resolve(); });
+    });
+    driver = new RedisCounterDriver(redis, config.limits.redis_key_prefix);
+  }
+  return new Counters({ driver, ledger });
+}
+
+async function startLimits(config: EdgeConfig, ctx: { clients: Clients; bus: Bus; metrics: EdgeMetrics; logger: Logger }, cleanups: Cleanup[]): Promise<{ gate: LimitsGate; counters: Counters }> {
+  const counters = await startCounters(config, ctx.clients, ctx.logger, cleanups);
+  const usage = new BusUsageSink(ctx.bus, { maxBuffered: config.limits.max_buffered_events, logger: ctx.logger, onDrop: ctx.metrics.usageDroppedBy });
+  cleanups.push(() => usage[Symbol.asyncDispose]());
+  await usage.ensureStream();
+  const gate = new LimitsGate({
+    counters,
+    prices: new PriceTable(config.pricing.models),
+    estimate: { defaultMaxTokens: config.limits.default_max_tokens, promptBytesPerToken: config.limits.prompt_bytes_per_token },
+    usage,
+    metrics: ctx.metrics.limits,
+    logger: ctx.logger,
+  });
+  return { gate, counters };
+}
+
 /** After a failed catalog fetch, chat runs without MCP tools for this long before the next try. */
 const CATALOG_RETRY_MS = 5_000;
 
@@ -157,7 +213,7 @@ interface McpParts {
 }
 
 /** The MCP tool catalog (kept fresh from the bus) and tool execution; undefined when MCP is off. */
-function startMcp(config: EdgeConfig, ctx: { clients: Clients; bus: Bus; audit: BusAuditSink; auth: Authenticator; metrics: EdgeMetrics; logger: Logger }, cleanups: Cleanup[]): McpParts | undefined {
+function startMcp(config: EdgeConfig, ctx: { clients: Clients; bus: Bus; audit: BusAuditSink; auth: Authenticator; metrics: EdgeMetrics; logger: Logger; limits: LimitsGate }, cleanups: Cleanup[]): McpParts | undefined {
   if (ctx.clients.mcp === undefined) return undefined;
   const { logger, metrics } = ctx;
   const connector = new GrpcMcpConnector(ctx.clients.mcp.client);
@@ -174,7 +230,7 @@ function startMcp(config: EdgeConfig, ctx: { clients: Clients; bus: Bus; audit: 
   cleanups.push(() => subscription.unsubscribe());
   void catalog.refresh();
   const execute: McpExecuteDeps = {
-    auth: ctx.auth, executor: connector, catalog, audit: ctx.audit, metrics, logger,
+    auth: ctx.auth, executor: connector, catalog, audit: ctx.audit, metrics, logger, limits: ctx.limits,
     bodyLimitBytes: config.body_limit_bytes,
     toolTimeoutMs: config.mcp.tool_timeout_ms,
     logContent: config.audit.log_content,
@@ -201,7 +257,8 @@ async function startRuntime(config: EdgeConfig, deps: RuntimeDeps, cleanups: Cle
   cleanups.push(() => subscription.unsubscribe());
   await watchAuthState(config, state, logger, cleanups);
   const grpcPort = config.grpc.port < 0 ? -1 : await startAdminGrpc(config, cache, cleanups);
-  const mcp = startMcp(config, { clients, bus, audit, auth, metrics, logger }, cleanups);
+  const limits = await startLimits(config, { clients, bus, metrics, logger }, cleanups);
+  const mcp = startMcp(config, { clients, bus, audit, auth, metrics, logger, limits: limits.gate }, cleanups);
 
   const llm = new GrpcLlmGateway(clients.llm.client);
   const chat = new ChatHandler({
@@ -211,10 +268,13 @@ async function startRuntime(config: EdgeConfig, deps: RuntimeDeps, cleanups: Cle
     logContent: config.audit.log_content,
     tools: mcp?.catalog,
     agent: mcp ? { tools: mcp.execute, maxDepth: config.mcp.agent_max_depth } : undefined,
+    limits: limits.gate,
   });
   const hono = createHonoApp({
     auth, llm, metrics, logger,
     keys: new GrpcKeyAdmin(clients.governance.client),
+    limitsAdmin: new GrpcLimitsAdmin(clients.governance.client),
+    counters: limits.counters,
     auditLog: new GrpcAuditLog(clients.telemetry.client),
     adminToken: config.admin_token,
     probes: readinessProbes(clients, bus),

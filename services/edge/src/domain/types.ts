@@ -1,4 +1,5 @@
 import type { ModelMatcher } from '@switchyard/config';
+import type { Limits } from '@switchyard/limits';
 
 /** A virtual key's policy as the cache holds it (compiled, no wire types). */
 export interface KeyPolicy {
@@ -8,6 +9,8 @@ export interface KeyPolicy {
   readonly expiresAtMs: number;
   readonly allowedModels: readonly string[];
   readonly models: ModelMatcher;
+  /** Budgets and rate limits up the key's chain (empty lists: nothing to count). */
+  readonly limits: Limits;
 }
 
 /** Who a request runs as: a key's policy, or the anonymous caller of an open gateway. */
@@ -16,6 +19,11 @@ export interface Principal {
   readonly keyId: string;
   readonly models: ModelMatcher;
   readonly allowedModels: readonly string[];
+  /** Absent for the anonymous caller: nothing is counted. */
+  readonly limits?: Limits | undefined;
+  /** The key's team and customer, when it has them (usage is rolled up to them too). */
+  readonly teamId?: string | undefined;
+  readonly customerId?: string | undefined;
 }
 
 export interface Usage {

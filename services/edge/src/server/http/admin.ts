@@ -7,11 +7,17 @@ import { adminAuth } from './admin-auth.js';
 import { readBody } from './body.js';
 import { createKeyBody, listKeysQuery, logsQuery, updateKeyBody } from './admin-schemas.js';
 import { parseJsonBody, parseWith } from './validation.js';
+import { limitsAdminRoutes } from './admin-limits.js';
+import type { LimitsAdmin } from '../../domain/limits-admin.js';
+import type { Counters } from '@switchyard/limits';
 
 export interface AdminDeps {
   keys: KeyAdmin;
   auditLog: AuditLog;
   adminToken: string | undefined;
+  /** Budgets, rate limits and usage. */
+  limitsAdmin: LimitsAdmin;
+  counters: Counters;
 }
 
 const ADMIN_BODY_LIMIT = 64 * 1024;
@@ -100,5 +106,6 @@ export function adminRoutes(deps: AdminDeps): Hono<AdminEnv> {
     return c.json({ data: page.items, next_cursor: page.nextCursor || null });
   });
 
+  limitsAdminRoutes(api, { limitsAdmin: deps.limitsAdmin, counters: deps.counters, jsonBody });
   return api;
 }

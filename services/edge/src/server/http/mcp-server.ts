@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Authenticator } from '../../domain/authenticator.js';
 import type { McpTool } from '../../domain/mcp-tools.js';
 import { credentialFrom } from '../../domain/policy.js';
+import type { Principal } from '../../domain/types.js';
 import { errorReply } from './errors.js';
 import { runMcpServerToolCall, ToolCallFailed, type ToolRunDeps } from './mcp-execute.js';
 import {
@@ -80,13 +81,14 @@ async function handle(c: Context<Env>, deps: McpServerDeps, client: string | und
     return c.newResponse(JSON.stringify(rpcError(null, JSONRPC_INVALID_REQUEST, 'Method not allowed')), 405, { allow: 'POST, DELETE', 'content-type': 'application/json' });
   }
   const requestId = requestIdFrom(c.req.header('x-request-id'));
-  let keyId: string;
+  let principal: Principal;
   try {
-    keyId = (await deps.auth.authenticate(credentialFrom(c.req.header('authorization'), c.req.header('x-api-key')))).keyId;
+    principal = await deps.auth.authenticate(credentialFrom(c.req.header('authorization'), c.req.header('x-api-key')));
   } catch (err) {
     const reply = errorReply(err, deps.logger, requestId);
     return c.newResponse(reply.body, reply.status as 401, { ...reply.headers, 'content-type': 'application/json' });
   }
+  const keyId = principal.keyId;
   const scope = `${keyId}\0${client ?? ''}`;
   const sessionId = c.req.header(SESSION_HEADER);
 
@@ -114,7 +116,7 @@ async function handle(c: Context<Env>, deps: McpServerDeps, client: string | und
   const msg = classify(body);
   if (msg.kind === 'invalid') return json(c, 400, rpcError(msg.id, JSONRPC_INVALID_REQUEST, msg.message));
 
-  const source = serverSource(deps, { keyId, requestId, client, signal: c.req.raw.signal, traceId: traceIdOf(traceparentFrom(c.req.header('traceparent'))) });
+  const source = serverSource(deps, { keyId, principal, requestId, client, signal: c.req.raw.signal, traceId: traceIdOf(traceparentFrom(c.req.header('traceparent'))) });
   const info = { name: client === undefined ? 'switchyard' : `switchyard/${client}`, version: deps.version ?? '0.1.0' };
 
   if (msg.kind === 'request' && msg.method === 'initialize') {
@@ -134,6 +136,7 @@ async function handle(c: Context<Env>, deps: McpServerDeps, client: string | und
 
 interface CallContext {
   keyId: string;
+  principal: Principal;
   requestId: string;
   client: string | undefined;
   signal: AbortSignal;
@@ -152,7 +155,7 @@ function serverSource(deps: McpServerDeps, ctx: CallContext): McpServerSource {
         const tool = (await load()).find((t) => t.client === ctx.client && (t.upstreamName ?? t.name) === name);
         exposed = tool?.name ?? name;
       }
-      return runMcpServerToolCall(deps, { keyId: ctx.keyId, route, traceId: ctx.traceId, requestId: ctx.requestId, signal: ctx.signal }, exposed, JSON.stringify(args));
+      return runMcpServerToolCall(deps, { keyId: ctx.keyId, principal: ctx.principal, route, traceId: ctx.traceId, requestId: ctx.requestId, signal: ctx.signal }, exposed, JSON.stringify(args));
     },
     errorMessage: (err) => (err instanceof ToolCallFailed ? err.message : 'error: tool call failed'),
   };

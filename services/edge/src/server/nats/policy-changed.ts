@@ -14,8 +14,8 @@ export interface PolicyChangedDeps {
 
 /**
  * `policy.changed.>` (core NATS): a changed key drops its cache entry at once, so a
- * disabled or deleted key stops working on this replica within the bus latency. A key
- * event without a hash flushes the whole cache (nothing else can tell which entry).
+ * disabled or deleted key stops working on this replica within the bus latency. An event
+ * without a hash flushes the whole cache (nothing else can tell which entries it reaches).
  */
 export function subscribePolicyChanged(deps: PolicyChangedDeps): Subscription {
   return deps.bus.subscribe(SUBJECTS.policyChangedAll, (msg) => {
@@ -27,7 +27,8 @@ export function subscribePolicyChanged(deps: PolicyChangedDeps): Subscription {
       return;
     }
     if (event.keyHash) deps.cache.invalidate(event.keyHash);
-    else if (event.kind === 'key') deps.cache.flush();
+    // Without a hash: a key event nothing else identifies, or a team/customer budget or rate limit that reaches many keys.
+    else deps.cache.flush();
     if (event.kind === 'key' && deps.state) {
       deps.state.refresh().catch((err: unknown) => deps.logger.warn({ err }, 'auth_state.refresh_failed'));
     }
