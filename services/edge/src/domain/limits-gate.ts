@@ -135,7 +135,7 @@ export class LimitsGate {
       return;
     }
     const usage = outcome?.usage;
-    const name = outcome ? `${outcome.provider}/${outcome.model}` : model;
+    const name = outcome === undefined ? model : outcome.model.includes('/') ? outcome.model : `${outcome.provider}/${outcome.model}`;
     let prompt = 0;
     let completion = 0;
     let cost: number;
