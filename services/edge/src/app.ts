@@ -167,7 +167,7 @@ async function startCounters(config: EdgeConfig, clients: Clients, logger: Logge
   if (url === undefined) {
     driver = new MemoryCounterDriver();
   } else {
-    const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(100 * n, 2_000), connectionName: 'switchyard-edge' });
+    const redis = new Redis(url, { enableOfflineQueue: false, enableAutoPipelining: true, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(100 * n, 2_000), connectionName: 'switchyard-edge' });
     let down = false;
     redis.on('error', (err) => {
       if (!down) logger.warn({ err }, 'limits.redis_unavailable');
