@@ -160,6 +160,7 @@ export class Counters {
   async reserve(limits: Limits, charge: Charge): Promise<ReserveResult> {
     const nowMs = this.#now();
     const entries = planEntries(limits, charge, nowMs);
+    if (entries.length === 0) return { ok: true, reservation: { charge, entries: [] } };
     const generation = randomBytes(6).toString('base64url');
     let result = await this.#driver.reserve(entries, generation, undefined, nowMs);
     if (result.kind === 'seed') {

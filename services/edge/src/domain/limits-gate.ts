@@ -142,7 +142,7 @@ export class LimitsGate {
     if (usage) {
       prompt = Number(usage.promptTokens);
       completion = Number(usage.completionTokens);
-      cost = tokenCostMicros(this.#price(name) ?? this.#price(model), prompt, completion);
+      cost = tokenCostMicros(this.deps.prices.lookup(name) ?? this.#price(model), prompt, completion);
     } else {
       // No usage reported: keep what was reserved (the provider may have billed it).
       cost = ticket?.reservation.charge.costMicros ?? 0;
