@@ -13,8 +13,11 @@ export const SUBJECTS = {
   auditTool: 'audit.tool',
   auditAdmin: 'audit.admin',
   auditAll: 'audit.>',
+  /** JetStream USAGE: settled model and tool calls (governance's usage ledger). */
+  usageSettled: 'usage.settled',
 } as const;
 
 export const STREAMS = {
   audit: 'AUDIT',
+  usage: 'USAGE',
 } as const;

@@ -3,9 +3,14 @@ import { createLogger, createRegistry, type Logger, type Registry } from '@switc
 import { createClient, governance, llmproxy, mcpadmin, mcpconnector, startGrpcServer, telemetry, type GrpcClient } from '@switchyard/proto';
 import { getRequestListener } from '@hono/node-server';
 import type { EdgeConfig } from './config.js';
-import { GrpcKeyAdmin, GrpcKeyDirectory } from './adapters/grpc/governance.js';
+import { GrpcKeyAdmin, GrpcKeyDirectory, GrpcLedgerSource } from './adapters/grpc/governance.js';
 import { GrpcCustomerAdmin, GrpcTeamAdmin, GrpcToolGroupAdmin } from './adapters/grpc/governance-admin.js';
 import { ToolGroupCache } from './domain/tool-group-cache.js';
+import { GrpcLimitsAdmin } from './adapters/grpc/limits-admin.js';
+import { BusUsageSink } from './adapters/nats/usage-sink.js';
+import { LimitsGate } from './domain/limits-gate.js';
+import { Counters, MemoryCounterDriver, PriceTable, RedisCounterDriver, type CounterDriver } from '@switchyard/limits';
+import { Redis } from 'ioredis';
 import { GrpcLlmGateway } from './adapters/grpc/llm-proxy.js';
 import { GrpcMcpClientAdmin } from './adapters/grpc/mcp-client-admin.js';
 import { GrpcMcpConnector } from './adapters/grpc/mcp-connector.js';
@@ -155,6 +160,57 @@ async function startAudit(config: EdgeConfig, bus: Bus, metrics: EdgeMetrics, lo
   return audit;
 }
 
+/** How long start waits for Redis; after that the edge serves anyway and limited keys get 503 until it connects. */
+const REDIS_CONNECT_WAIT_MS = 2_000;
+
+/**
+ * Counters in Redis when `backends.redis_url` is set (shared by every replica), else in
+ * memory (one process). Redis runs without an offline queue: while it is unreachable a
+ * reservation fails at once (503 `limits_unavailable`) instead of queueing.
+ */
+async function startCounters(config: EdgeConfig, clients: Clients, logger: Logger, cleanups: Cleanup[]): Promise<Counters> {
+  const ledger = new GrpcLedgerSource(clients.governance.client);
+  let driver: CounterDriver;
+  const url = config.backends.redis_url;
+  if (url === undefined) {
+    driver = new MemoryCounterDriver();
+  } else {
+    const redis = new Redis(url, { enableOfflineQueue: false, enableAutoPipelining: true, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(100 * n, 2_000), connectionName: 'switchyard-edge' });
+    let down = false;
+    redis.on('error', (err) => {
+      if (!down) logger.warn({ err }, 'limits.redis_unavailable');
+      down = true;
+    });
+    redis.on('ready', () => {
+      if (down) logger.info({}, 'limits.redis_recovered');
+      down = false;
+    });
+    cleanups.push(() => { redis.disconnect(); });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, REDIS_CONNECT_WAIT_MS);
+      redis.once('ready', () => { clearTimeout(timer); resolve(); });
+    });
+    driver = new RedisCounterDriver(redis, config.limits.redis_key_prefix);
+  }
+  return new Counters({ driver, ledger });
+}
+
+async function startLimits(config: EdgeConfig, ctx: { clients: Clients; bus: Bus; metrics: EdgeMetrics; logger: Logger }, cleanups: Cleanup[]): Promise<{ gate: LimitsGate; counters: Counters }> {
+  const counters = await startCounters(config, ctx.clients, ctx.logger, cleanups);
+  const usage = new BusUsageSink(ctx.bus, { maxBuffered: config.limits.max_buffered_events, logger: ctx.logger, onDrop: ctx.metrics.usageDroppedBy });
+  cleanups.push(() => usage[Symbol.asyncDispose]());
+  await usage.ensureStream();
+  const gate = new LimitsGate({
+    counters,
+    prices: new PriceTable(config.pricing.models),
+    estimate: { defaultMaxTokens: config.limits.default_max_tokens, promptBytesPerToken: config.limits.prompt_bytes_per_token },
+    usage,
+    metrics: ctx.metrics.limits,
+    logger: ctx.logger,
+  });
+  return { gate, counters };
+}
+
 /** After a failed catalog fetch, chat runs without MCP tools for this long before the next try. */
 const CATALOG_RETRY_MS = 5_000;
 
@@ -170,7 +226,7 @@ async function openSessionStore(config: EdgeConfig, logger: Logger, cleanups: Cl
   const ttl = config.mcp.session_idle_ttl_ms;
   const url = config.backends.redis_url;
   const store: McpSessionStore = url
-    ? await RedisSessionStore.connect({ url, keyPrefix: config.backends.redis_key_prefix, idleTtlMs: ttl })
+    ? await RedisSessionStore.connect({ url, keyPrefix: config.backends.redis_key_prefix, idleTtlMs: ttl }, (err) => logger.warn({ err }, 'mcp.sessions_redis_unavailable'))
     : new MemorySessionStore(ttl);
   if (!url) logger.info({ reason: 'REDIS_URL is not set: /mcp sessions live in this process only' }, 'mcp.sessions_in_memory');
   cleanups.push(async () => { await store[Symbol.asyncDispose](); });
@@ -179,7 +235,7 @@ async function openSessionStore(config: EdgeConfig, logger: Logger, cleanups: Cl
 
 function startMcp(
   config: EdgeConfig,
-  ctx: { clients: Clients; bus: Bus; audit: BusAuditSink; auth: Authenticator; metrics: EdgeMetrics; logger: Logger; groups: ToolGroupCache; sessions: McpSessionStore | undefined },
+  ctx: { clients: Clients; bus: Bus; audit: BusAuditSink; auth: Authenticator; metrics: EdgeMetrics; logger: Logger; groups: ToolGroupCache; sessions: McpSessionStore | undefined; limits: LimitsGate },
   cleanups: Cleanup[],
 ): McpParts | undefined {
   if (ctx.clients.mcp === undefined || ctx.sessions === undefined) return undefined;
@@ -199,7 +255,7 @@ function startMcp(
   cleanups.push(() => subscription.unsubscribe());
   void catalog.refresh();
   const execute: McpExecuteDeps = {
-    auth: ctx.auth, executor: connector, catalog, audit: ctx.audit, metrics, logger,
+    auth: ctx.auth, executor: connector, catalog, audit: ctx.audit, metrics, logger, limits: ctx.limits,
     bodyLimitBytes: config.body_limit_bytes,
     toolTimeoutMs: config.mcp.tool_timeout_ms,
     logContent: config.audit.log_content,
@@ -232,8 +288,9 @@ async function startRuntime(config: EdgeConfig, deps: RuntimeDeps, cleanups: Cle
   cleanups.push(() => subscription.unsubscribe());
   await watchAuthState(config, state, logger, cleanups);
   const grpcPort = config.grpc.port < 0 ? -1 : await startAdminGrpc(config, cache, cleanups);
+  const limits = await startLimits(config, { clients, bus, metrics, logger }, cleanups);
   const sessions = config.mcp.enabled ? await openSessionStore(config, logger, cleanups) : undefined;
-  const mcp = startMcp(config, { clients, bus, audit, auth, metrics, logger, groups, sessions }, cleanups);
+  const mcp = startMcp(config, { clients, bus, audit, auth, metrics, logger, groups, sessions, limits: limits.gate }, cleanups);
   const probes = readinessProbes(clients, bus);
   if (sessions?.kind === 'redis') probes.push({ name: 'redis', check: () => sessions.ping() });
 
@@ -245,6 +302,7 @@ async function startRuntime(config: EdgeConfig, deps: RuntimeDeps, cleanups: Cle
     logContent: config.audit.log_content,
     tools: mcp?.catalog,
     agent: mcp ? { tools: mcp.execute, maxDepth: config.mcp.agent_max_depth } : undefined,
+    limits: limits.gate,
   });
   const hono = createHonoApp({
     auth, llm, metrics, logger,
@@ -252,6 +310,8 @@ async function startRuntime(config: EdgeConfig, deps: RuntimeDeps, cleanups: Cle
     customers: new GrpcCustomerAdmin(clients.governance.client),
     teams: new GrpcTeamAdmin(clients.governance.client),
     toolGroups,
+    limitsAdmin: new GrpcLimitsAdmin(clients.governance.client),
+    counters: limits.counters,
     auditLog: new GrpcAuditLog(clients.telemetry.client),
     adminToken: config.admin_token,
     probes,

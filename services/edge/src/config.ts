@@ -73,6 +73,27 @@ export const edgeConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Budgets and rate limits: where the counters live and how requests are estimated. */
+    limits: z
+      .object({
+        /** Prefix of the counter keys in Redis (`backends.redis_url`; unset: in-memory counters, one process only). */
+        redis_key_prefix: z.string().default('switchyard:limits:'),
+        /** Output tokens reserved for a chat request that sets neither max_completion_tokens nor max_tokens. */
+        default_max_tokens: z.number().int().positive().default(4096),
+        /** Prompt tokens are estimated as the body size divided by this (an over-estimate for text). */
+        prompt_bytes_per_token: z.number().positive().default(4),
+        /** Usage events waiting for the bus; beyond this the oldest are dropped and counted. */
+        max_buffered_events: z.number().int().positive().default(10_000),
+      })
+      .strict()
+      .prefault({}),
+    /** Model prices in USD per 1M tokens, over the built-in table (@switchyard/limits): `{ 'openai/gpt-4o': { input: 2.5, output: 10 } }`. */
+    pricing: z
+      .object({
+        models: z.record(z.string().min(1), z.object({ input: z.number().min(0), output: z.number().min(0) }).strict()).default({}),
+      })
+      .strict()
+      .prefault({}),
     /** How long shutdown waits for in-flight requests (streams included). */
     shutdown_grace_ms: z.number().int().min(0).default(10_000),
     backends: fragments.backends.prefault({}),
@@ -103,6 +124,7 @@ export function edgeEnv(env: Env): Record<string, unknown> {
     },
     grpc: { port: envInt(env, 'SWITCHYARD_EDGE_GRPC_PORT') },
     backends: { nats_url: env.NATS_URL || undefined, redis_url: env.REDIS_URL || undefined, redis_key_prefix: env.SWITCHYARD_REDIS_KEY_PREFIX || undefined },
+    limits: { redis_key_prefix: env.SWITCHYARD_EDGE_LIMITS_REDIS_KEY_PREFIX || undefined },
     observability: fragments.observabilityEnv(env),
   };
 }

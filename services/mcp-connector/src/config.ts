@@ -3,6 +3,20 @@ import { configFileSection, envSecret, fragments, loadConfig, type Env, type Ser
 
 const clientName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'client names are 1-64 characters of [A-Za-z0-9_-]');
 
+/** Per-call prices in USD (Bifrost's `tool_pricing`): `tools` by upstream tool name, else `default`, else free. */
+const toolPricing = z
+  .object({
+    default: z.number().min(0).optional(),
+    tools: z.record(z.string(), z.number().min(0)).default({}),
+  })
+  .strict();
+
+/** A tool's price per call in micro-USD (integer), from its client's `tool_pricing`. */
+export function toolPriceMicros(pricing: z.output<typeof toolPricing> | undefined, tool: string): number {
+  const usd = pricing?.tools[tool] ?? pricing?.default ?? 0;
+  return Math.round(usd * 1_000_000);
+}
+
 const stdioConfig = z
   .object({
     command: z.string().min(1),
@@ -24,6 +38,8 @@ export const mcpClientConfigSchema = z
     tools_to_execute: z.array(z.string()).default(['*']),
     tools_to_auto_execute: z.array(z.string()).default([]),
     timeout_ms: z.number().int().positive().default(30_000),
+    /** USD per call, charged to the caller's budgets: `{ default: 0.01, tools: { search: 0.05 } }`. */
+    tool_pricing: toolPricing.optional(),
     disabled: z.boolean().default(false),
   })
   .strict()

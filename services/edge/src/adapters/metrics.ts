@@ -1,5 +1,6 @@
 import { counter, histogram, type Counter, type Histogram, type Registry } from '@switchyard/obs';
 import type { CacheResult } from '../domain/policy-cache.js';
+import type { LimitsMetrics, ReservationOutcome } from '../domain/limits-gate.js';
 import type { Usage } from '../domain/types.js';
 
 interface CounterChild { inc(value?: number): void }
@@ -36,6 +37,10 @@ export class EdgeMetrics {
   private readonly auditDropped: CounterChild;
   private readonly catalogErrors: CounterChild;
   private readonly toolCalls: Counter<'status'>;
+  private readonly reservations: Record<ReservationOutcome, CounterChild>;
+  private readonly settleSeconds: Record<'ok' | 'error', HistogramChild>;
+  private readonly unpricedModels: CounterChild;
+  private readonly usageDropped: CounterChild;
 
   constructor(registry: Registry) {
     this.requests = counter(registry, 'switchyard_http_requests_total', 'HTTP requests by route and status', ['route', 'status']);
@@ -48,7 +53,27 @@ export class EdgeMetrics {
     this.auditDropped = counter(registry, 'switchyard_audit_dropped_total', 'Audit events dropped because the buffer was full');
     this.catalogErrors = counter(registry, 'switchyard_edge_mcp_catalog_errors_total', 'Failed MCP tool catalog fetches from mcp-connector');
     this.toolCalls = counter(registry, 'switchyard_edge_mcp_tool_calls_total', 'MCP tool calls executed through the edge, by HTTP status', ['status']);
+    const reservations = counter(registry, 'switchyard_limits_reservations_total', 'Budget and rate-limit reservations by outcome (admitted, budget_exceeded, rate_limited, error: counter store unavailable)', ['outcome']);
+    this.reservations = {
+      admitted: reservations.labels('admitted'), budget_exceeded: reservations.labels('budget_exceeded'),
+      rate_limited: reservations.labels('rate_limited'), error: reservations.labels('error'),
+    };
+    const settle = histogram(registry, 'switchyard_limits_settle_seconds', 'Time to settle a call in the counters after it ended, by result', ['result']);
+    this.settleSeconds = { ok: settle.labels('ok'), error: settle.labels('error') };
+    this.unpricedModels = counter(registry, 'switchyard_limits_unpriced_total', 'Model calls priced at 0 because the price table has no entry for the model');
+    this.usageDropped = counter(registry, 'switchyard_usage_dropped_total', 'Usage events dropped because the buffer was full');
   }
+
+  /** The metrics the limits gate reports to. */
+  readonly limits: LimitsMetrics = {
+    reservation: (outcome) => this.reservations[outcome].inc(),
+    settled: (seconds, ok) => this.settleSeconds[ok ? 'ok' : 'error'].observe(seconds),
+    unpriced: () => this.unpricedModels.inc(),
+  };
+
+  readonly usageDroppedBy = (count: number): void => {
+    this.usageDropped.inc(count);
+  };
 
   route(route: string): RouteRecorder {
     let recorder = this.routes.get(route);

@@ -15,6 +15,8 @@ export interface McpTool {
   readonly upstreamName?: string | undefined;
   /** The upstream's definition, untouched (what `/mcp` lists, renamed). */
   readonly definition?: Readonly<Record<string, unknown>> | undefined;
+  /** Price per call, micro-USD (the client's `tool_pricing`); absent or 0: free. */
+  readonly priceMicros?: number | undefined;
 }
 
 /**

@@ -44,6 +44,11 @@ export class ToolCatalogCache {
     return this.#tools.find((t) => t.name === name)?.client ?? '';
   }
 
+  /** An exposed tool's price per call in micro-USD, from the catalog at hand (0 when unknown or free). */
+  priceOf(name: string): number {
+    return this.#tools.find((t) => t.name === name)?.priceMicros ?? 0;
+  }
+
   tools(): readonly McpTool[] | Promise<readonly McpTool[]> {
     if (this.#now() < this.#expiresAt) return this.#tools;
     if (!this.#settled) return this.refresh();

@@ -1,5 +1,5 @@
 import type { ModelMatcher } from '@switchyard/config';
-import type { ToolScope } from '@switchyard/limits';
+import type { Limits, ToolScope } from '@switchyard/limits';
 
 /** Who a request runs as: a key's policy, or the anonymous caller of an open gateway. */
 export interface Principal {
@@ -17,6 +17,8 @@ export interface Principal {
   readonly toolScope: ToolScope;
   /** Slugs of the enabled tool groups the key reaches (sorted). */
   readonly groupSlugs: readonly string[];
+  /** Budgets and rate limits up the key's chain; absent for the anonymous caller: nothing is counted. */
+  readonly limits?: Limits | undefined;
 }
 
 /** A virtual key's policy as the cache holds it (compiled, no wire types). */
@@ -24,6 +26,8 @@ export interface KeyPolicy extends Principal {
   readonly enabled: boolean;
   /** Epoch milliseconds; `Infinity` when the key never expires. */
   readonly expiresAtMs: number;
+  /** Budgets and rate limits up the key's chain (empty lists: nothing to count). */
+  readonly limits: Limits;
 }
 
 export interface Usage {

@@ -20,6 +20,10 @@ export class FakeGovernance {
   lastUpdate: governance.UpdateKeyRequest | undefined;
   /** Simulates a slow governance (coalescing tests). */
   lookupDelayMs = 0;
+  readonly budgets: governance.Budget[] = [];
+  readonly rateLimits: governance.RateLimit[] = [];
+  readonly usageRows: governance.UsageRow[] = [];
+  lastUsageQuery: governance.QueryUsageRequest | undefined;
 
   constructor(private readonly bus: Bus) {}
 
@@ -67,7 +71,9 @@ export class FakeGovernance {
         this.lookups++;
         if (this.lookupDelayMs) await new Promise((r) => setTimeout(r, this.lookupDelayMs));
         const entry = [...this.keys.values()].find((k) => k.hash === req.keyHash);
-        return entry ? { key: entry.key } : {};
+        if (!entry) return {};
+        const mine = <T extends { entityKind: string; entityId: string }>(l: T[]): T[] => l.filter((x) => x.entityKind === 'key' && x.entityId === entry.key.id);
+        return { key: entry.key, budgets: mine(this.budgets), rateLimits: mine(this.rateLimits) };
       },
       getAuthState: async () => ({ keyCount: BigInt(this.keys.size) }),
       createKey: async (req) => {
@@ -101,7 +107,68 @@ export class FakeGovernance {
         this.bus.publish(SUBJECTS.policyChanged('key'), toBinary(governance.PolicyChangedSchema, event));
         return {};
       },
+      ...this.limitHandlers(),
     });
+  }
+
+  /** Budgets and rate limits kept in arrays; a change publishes the key's PolicyChanged as governance does. */
+  private limitHandlers() {
+    const now = () => timestampFromDate(new Date());
+    const match = (req: { entityKind: string; entityId: string }) => (x: { entityKind: string; entityId: string }) =>
+      (req.entityKind === '' || x.entityKind === req.entityKind) && (req.entityId === '' || x.entityId === req.entityId);
+    const changed = (x: { entityKind: string; entityId: string }) => { if (x.entityKind === 'key') this.publish(x.entityId); };
+    const take = <T extends { id: string }>(list: T[], id: string): T => {
+      const found = list.find((x) => x.id === id);
+      if (!found) throw new SwitchyardError('not_found', `no such id '${id}'`);
+      return found;
+    };
+    return {
+      createBudget: async (req: governance.CreateBudgetRequest) => {
+        const budget = create(governance.BudgetSchema, { id: `bud_${randomUUID()}`, entityKind: req.entityKind, entityId: req.entityId, limitMicros: req.limitMicros, period: req.period, createdAt: now(), updatedAt: now() });
+        this.budgets.push(budget);
+        changed(budget);
+        return { budget };
+      },
+      listBudgets: async (req: governance.ListBudgetsRequest) => ({ budgets: this.budgets.filter(match(req)) }),
+      updateBudget: async (req: governance.UpdateBudgetRequest) => {
+        const budget = take(this.budgets, req.id);
+        if (req.limitMicros !== undefined) budget.limitMicros = req.limitMicros;
+        if (req.period !== undefined) budget.period = req.period;
+        changed(budget);
+        return { budget };
+      },
+      deleteBudget: async (req: governance.DeleteBudgetRequest) => {
+        const budget = take(this.budgets, req.id);
+        this.budgets.splice(this.budgets.indexOf(budget), 1);
+        changed(budget);
+        return {};
+      },
+      createRateLimit: async (req: governance.CreateRateLimitRequest) => {
+        const rateLimit = create(governance.RateLimitSchema, { id: `rl_${randomUUID()}`, entityKind: req.entityKind, entityId: req.entityId, unit: req.unit, limit: req.limit, period: req.period, createdAt: now(), updatedAt: now() });
+        this.rateLimits.push(rateLimit);
+        changed(rateLimit);
+        return { rateLimit };
+      },
+      listRateLimits: async (req: governance.ListRateLimitsRequest) => ({ rateLimits: this.rateLimits.filter(match(req)) }),
+      updateRateLimit: async (req: governance.UpdateRateLimitRequest) => {
+        const rateLimit = take(this.rateLimits, req.id);
+        if (req.limit !== undefined) rateLimit.limit = req.limit;
+        if (req.period !== undefined) rateLimit.period = req.period;
+        changed(rateLimit);
+        return { rateLimit };
+      },
+      deleteRateLimit: async (req: governance.DeleteRateLimitRequest) => {
+        const rateLimit = take(this.rateLimits, req.id);
+        this.rateLimits.splice(this.rateLimits.indexOf(rateLimit), 1);
+        changed(rateLimit);
+        return {};
+      },
+      getBudgetSpend: async (req: governance.GetBudgetSpendRequest) => ({ spentMicros: req.windows.map(() => 0n) }),
+      queryUsage: async (req: governance.QueryUsageRequest) => {
+        this.lastUsageQuery = req;
+        return { rows: this.usageRows.filter(match(req)) };
+      },
+    };
   }
 }
 

@@ -41,8 +41,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       grpc: { port: 0 },
       admin_token: ADMIN_TOKEN,
       ...fakes.addrs,
-      backends: kind === 'nats' ? { nats_url: NATS_URL, subject_prefix: prefix } : { subject_prefix: prefix },
       ...options.overrides,
+      backends: {
+        ...(kind === 'nats' ? { nats_url: NATS_URL, subject_prefix: prefix } : { subject_prefix: prefix }),
+        ...(options.overrides?.backends as Record<string, unknown> | undefined),
+      },
     },
   });
   const registry = createRegistry({ service: 'edge', defaultMetrics: false });
@@ -61,7 +64,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     close: async () => {
       await app[Symbol.asyncDispose]();
       await fakes.close();
-      if (bus instanceof NatsBus) await bus.deleteStream(STREAMS.audit);
+      if (bus instanceof NatsBus) {
+        await bus.deleteStream(STREAMS.audit);
+        await bus.deleteStream(STREAMS.usage).catch(() => undefined);
+      }
       await bus[Symbol.asyncDispose]();
     },
   };

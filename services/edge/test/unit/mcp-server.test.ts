@@ -9,6 +9,7 @@ import { ToolCatalogCache } from '../../src/domain/tool-catalog.js';
 import type { ToolAuditRecord } from '../../src/domain/types.js';
 import { MemorySessionStore } from '../../src/domain/mcp-sessions.js';
 import { mcpServerRoutes } from '../../src/server/http/mcp-server.js';
+import { testLimitsGate } from '../limits-fixture.js';
 import {
   classify, dispatch, headerVersion, issueSessionId, negotiateVersion, originAllowed, verifySessionId, type McpServerSource,
 } from '../../src/server/http/mcp-server-protocol.js';
@@ -121,6 +122,7 @@ describe('the /mcp routes', () => {
   const registry = createRegistry({ service: 'edge-test', defaultMetrics: false });
   const auth = { authenticate: (cred: string | undefined) => {
     if (cred === 'bad') throw new SwitchyardError('unauthenticated', 'invalid key');
+    if (cred === 'broke') return { keyId: 'vk_broke', models: undefined, allowedModels: [], limits: { budgets: [{ id: 'b0', entityKind: 'key', entityId: 'vk_broke', limitMicros: 0, period: '1d' }], rateLimits: [] } };
     return { keyId: cred ?? '', models: undefined, allowedModels: [] };
   } } as unknown as Authenticator;
   const routes = mcpServerRoutes({
@@ -139,6 +141,7 @@ describe('the /mcp routes', () => {
     bodyLimitBytes: 1024,
     toolTimeoutMs: 1_000,
     logContent: false,
+    limits: testLimitsGate().gate,
     sessionSecret: SECRET,
     sessions: new MemorySessionStore(60_000),
     allowedOrigins: ['https://ok.example.com'],
@@ -170,6 +173,17 @@ describe('the /mcp routes', () => {
     expect(body.result.isError).toBe(true);
     expect(body.result.content[0]!.text).toMatch(/blocked/);
     expect(audited.at(-1)).toMatchObject({ tool: 'second-get-sum', status: 403, errorKind: 'permission_denied' });
+  });
+
+  it('an exhausted budget is an isError result saying so, and the tool does not run', async () => {
+    const sid = await init('/', { authorization: 'Bearer broke' });
+    const before = executed.length;
+    const res = await post('/', { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'everything-echo', arguments: { message: 'x' } } }, { authorization: 'Bearer broke', 'mcp-session-id': sid });
+    const body = (await res.json()) as { result: { isError: boolean; content: Array<{ text: string }> } };
+    expect(body.result.isError).toBe(true);
+    expect(body.result.content[0]!.text).toMatch(/^error: budget exceeded: the key budget b0/);
+    expect(executed.length).toBe(before);
+    expect(audited.at(-1)).toMatchObject({ tool: 'everything-echo', status: 429, errorKind: 'budget_exceeded' });
   });
 
   it('/clients/<name> lists upstream names and maps calls back', async () => {

@@ -24,3 +24,6 @@ export type {
   CustomerRecord, TeamRecord, ToolGroupRecord, ToolGroupEntry, Attachment, EntityKind, KeyChain, ReachableGroup,
   NewTeamInput, TeamPatch, NewToolGroupInput, ToolGroupPatch,
 } from './entities.js';
+export * from './limits.js';
+export type { LimitStore, UsageLedger, EntityDirectory } from './limit-ports.js';
+export { LimitsService, validateEntity, validatePeriod, validateLimit, MAX_LIMIT } from './limits-service.js';

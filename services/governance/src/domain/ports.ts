@@ -71,7 +71,7 @@ export interface ChainStore {
  * What a policy change is about. Budgets and rate limits join this union.
  * Edge drops one cache entry for a key (by hash) and flushes its cache for the others.
  */
-export type PolicyKind = 'key' | 'team' | 'customer' | 'tool_group';
+export type PolicyKind = 'key' | 'team' | 'customer' | 'tool_group' | 'budget' | 'rate_limit';
 
 export interface PolicyChange {
   kind: PolicyKind;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SwitchyardError } from '@switchyard/errors';
-import type { McpClientConfig } from '../config.js';
+import { toolPriceMicros, type McpClientConfig } from '../config.js';
 import type { BackoffPolicy } from './backoff.js';
 import { stableJson } from './client-store.js';
 import { isToolAllowed } from './filter.js';
@@ -18,6 +18,8 @@ export interface ExposedTool {
   definition: JsonObject;
   /** On the client's tools_to_auto_execute list (and executable). */
   autoExecute: boolean;
+  /** Price per call, micro-USD (the client's `tool_pricing`; 0 when free). */
+  priceMicros: number;
 }
 
 /** A resource, resource template or prompt of one client. */
@@ -239,13 +241,14 @@ export class McpConnector implements AsyncDisposable {
         }
         if (client.serving && isToolAllowed(client.config.tools_to_execute, upstreamName)) {
           const autoExecute = isToolAllowed(client.config.tools_to_auto_execute, upstreamName);
-          tools.push({ name, client: client.name, upstreamName, definition, autoExecute });
+          const priceMicros = toolPriceMicros(client.config.tool_pricing, upstreamName);
+          tools.push({ name, client: client.name, upstreamName, definition, autoExecute, priceMicros });
         }
       }
     }
     const lists = this.#buildLists();
     const hash = createHash('sha256');
-    for (const t of tools) hash.update(t.name).update(t.autoExecute ? '\x01' : '\0').update(JSON.stringify(t.definition)).update('\0');
+    for (const t of tools) hash.update(t.name).update(t.autoExecute ? '\x01' : '\0').update(String(t.priceMicros)).update(JSON.stringify(t.definition)).update('\0');
     for (const kind of [lists.resources, lists.resourceTemplates, lists.prompts]) {
       hash.update('\x02');
       for (const e of kind) hash.update(e.client).update('\0').update(JSON.stringify(e.definition)).update('\0');

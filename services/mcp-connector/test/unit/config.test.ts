@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@switchyard/config';
-import { baseChildEnvironment, loadMcpConnectorConfig } from '../../src/config.js';
+import { baseChildEnvironment, loadMcpConnectorConfig, toolPriceMicros } from '../../src/config.js';
 
 function load(file: unknown, env: Record<string, string> = {}) {
   return loadMcpConnectorConfig({ file, env });
@@ -25,6 +25,16 @@ describe('mcp_connector config', () => {
       tools_to_execute: ['*'], tools_to_auto_execute: [], timeout_ms: 30_000, disabled: false,
       stdio_config: { command: 'npx', args: [], env: {} }, headers: {},
     });
+  });
+
+  it('reads tool_pricing (USD per call: per tool, else the default, else free) as micro-USD', () => {
+    const c = load({ clients: [{ name: 'fs', connection_type: 'stdio', stdio_config: { command: 'npx' }, tool_pricing: { default: 0.001, tools: { write_file: 0.25 } } }] });
+    expect(toolPriceMicros(c.clients[0]!.tool_pricing, 'write_file')).toBe(250_000);
+    expect(toolPriceMicros(c.clients[0]!.tool_pricing, 'read_file')).toBe(1_000);
+    expect(toolPriceMicros(undefined, 'read_file')).toBe(0);
+    expect(toolPriceMicros({ tools: {} }, 'read_file')).toBe(0);
+    expect(errorOf({ clients: [{ name: 'a', connection_type: 'stdio', stdio_config: { command: 'x' }, tool_pricing: { default: -1 } }] })).toContain('clients.0.tool_pricing.default');
+    expect(errorOf({ clients: [{ name: 'a', connection_type: 'stdio', stdio_config: { command: 'x' }, tool_pricing: { per_call: 1 } }] })).toContain('clients.0.tool_pricing');
   });
 
   it('reads the gRPC and ops endpoints from the environment', () => {

@@ -4,6 +4,17 @@ import { UNRESTRICTED_SCOPE, type ToolScope } from '@switchyard/limits';
 import type { KeyAdmin, KeyDirectory } from '../../domain/ports.js';
 import type { KeyPatch, KeyPolicy, KeyView, NewKey, Page, ToolAllowListView } from '../../domain/types.js';
 import { SwitchyardError } from '@switchyard/errors';
+import type { EntityKind, LedgerSource, Limits, Period } from '@switchyard/limits';
+
+/** The usage ledger's spend per budget window (counter rebuilds after a Redis loss). */
+export class GrpcLedgerSource implements LedgerSource {
+  constructor(private readonly client: GovernanceClient) {}
+
+  async spent(windows: readonly { budgetId: string; windowStartMs: number }[]): Promise<number[]> {
+    const res = await this.client.getBudgetSpend({ windows: windows.map((w) => ({ budgetId: w.budgetId, windowStartMs: BigInt(w.windowStartMs) })) }, { timeoutMs: LOOKUP_TIMEOUT_MS });
+    return res.spentMicros.map(Number);
+  }
+}
 
 type GovernanceClient = ServiceClient<typeof governance.GovernanceService>;
 
@@ -31,14 +42,31 @@ function toWireAllowList(list: ToolAllowListView): { clients: Record<string, { t
   return { clients };
 }
 
+export function toLimits(budgets: readonly governance.Budget[], rateLimits: readonly governance.RateLimit[]): Limits {
+  return {
+    budgets: budgets.map((b) => ({ id: b.id, entityKind: b.entityKind as EntityKind, entityId: b.entityId, limitMicros: Number(b.limitMicros), period: b.period as Period })),
+    rateLimits: rateLimits.map((r) => ({
+      id: r.id, entityKind: r.entityKind as EntityKind, entityId: r.entityId, unit: r.unit === 'tokens' ? 'tokens' : 'requests', limit: Number(r.limit), period: r.period as Period,
+    })),
+  };
+}
+
+const NO_LIMITS: Limits = Object.freeze({ budgets: Object.freeze([]), rateLimits: Object.freeze([]) }) as Limits;
+
 /**
- * A key and its resolved policy, compiled once when it enters the cache. A governance
- * that sends no policy (older than tool scopes) leaves every provider and tool open,
- * as its keys were before.
+ * A key, its resolved policy and its limits, compiled once when it enters the cache. A
+ * governance that sends no policy (older than tool scopes) leaves every provider and tool
+ * open, as its keys were before.
  */
-export function toKeyPolicy(key: governance.VirtualKey, policy?: governance.ResolvedPolicy): KeyPolicy {
+export function toKeyPolicy(
+  key: governance.VirtualKey,
+  policy?: governance.ResolvedPolicy,
+  budgets: readonly governance.Budget[] = [],
+  rateLimits: readonly governance.RateLimit[] = [],
+): KeyPolicy {
   const allowedProviders = policy ? policy.allowedProviders : ['*'];
   return {
+    limits: budgets.length === 0 && rateLimits.length === 0 ? NO_LIMITS : toLimits(budgets, rateLimits),
     keyId: key.id,
     enabled: key.enabled,
     expiresAtMs: key.expiresAt ? timestampDate(key.expiresAt).getTime() : Number.POSITIVE_INFINITY,
@@ -82,7 +110,7 @@ export class GrpcKeyDirectory implements KeyDirectory {
 
   async lookup(keyHash: string): Promise<KeyPolicy | null> {
     const res = await this.client.lookupKey({ keyHash }, { timeoutMs: LOOKUP_TIMEOUT_MS });
-    return res.key ? toKeyPolicy(res.key, res.policy) : null;
+    return res.key ? toKeyPolicy(res.key, res.policy, res.budgets, res.rateLimits) : null;
   }
 
   async keyCount(): Promise<number> {

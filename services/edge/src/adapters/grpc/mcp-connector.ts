@@ -29,7 +29,7 @@ export function toMcpTool(tool: mcpconnector.Tool): McpTool | undefined {
   if (!isObject(definition)) return undefined;
   const description = typeof definition.description === 'string' ? definition.description : undefined;
   const parameters = isObject(definition.inputSchema) ? definition.inputSchema : EMPTY_SCHEMA;
-  return { name: tool.name, client: tool.client, description, parameters, autoExecute: tool.autoExecute, upstreamName: tool.upstreamName || undefined, definition };
+  return { name: tool.name, client: tool.client, description, parameters, autoExecute: tool.autoExecute, upstreamName: tool.upstreamName || undefined, definition, priceMicros: Number(tool.priceMicros) };
 }
 
 /** mcp-connector over gRPC: the catalog (ListTools) and tool execution (CallTool). */

@@ -10,6 +10,9 @@ import { readBody } from './body.js';
 import { mountMcpClientRoutes } from './admin-mcp-clients.js';
 import { createKeyBody, listKeysQuery, logsQuery, updateKeyBody } from './admin-schemas.js';
 import { parseJsonBody, parseWith } from './validation.js';
+import { limitsAdminRoutes } from './admin-limits.js';
+import type { LimitsAdmin } from '../../domain/limits-admin.js';
+import type { Counters } from '@switchyard/limits';
 
 export interface AdminDeps extends GovernanceAdminDeps {
   keys: KeyAdmin;
@@ -17,6 +20,9 @@ export interface AdminDeps extends GovernanceAdminDeps {
   adminToken: string | undefined;
   /** MCP client configs (mcp-connector); absent when MCP is off. */
   mcpClients?: McpClientAdmin | undefined;
+  /** Budgets, rate limits and usage. */
+  limitsAdmin: LimitsAdmin;
+  counters: Counters;
 }
 
 const ADMIN_BODY_LIMIT = 64 * 1024;
@@ -122,5 +128,6 @@ export function adminRoutes(deps: AdminDeps): Hono<AdminEnv> {
 
   if (deps.mcpClients) mountMcpClientRoutes(api, deps.mcpClients, jsonBody);
 
+  limitsAdminRoutes(api, { limitsAdmin: deps.limitsAdmin, counters: deps.counters, jsonBody });
   return api;
 }

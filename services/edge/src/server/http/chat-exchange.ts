@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ChatAuditRecord, LlmCall, RouteOutcome } from '../../domain/types.js';
+import type { Ticket } from '../../domain/limits-gate.js';
+import type { ChatAuditRecord, LlmCall, Principal, RouteOutcome } from '../../domain/types.js';
 import { requestIdFrom, traceIdOf, traceparentFrom } from './request-meta.js';
 
 export const CHAT_ROUTE = '/v1/chat/completions';
@@ -28,6 +29,12 @@ export class ChatExchange implements LlmCall, ChatAuditRecord {
   body: Uint8Array = EMPTY;
   responseBody: Uint8Array | undefined = undefined;
   outcome: RouteOutcome | undefined = undefined;
+  /** Set once authenticated: the call is settled (and its usage recorded) for it. */
+  principal: Principal | undefined = undefined;
+  /** The budget and rate-limit reservation of a single model call (not agent mode). */
+  ticket: Ticket | undefined = undefined;
+  /** Agent mode settles each model call itself. */
+  settledPerCall = false;
 
   constructor(headers: IncomingHttpHeaders, readonly timeoutMs: number) {
     this.requestId = requestIdFrom(headers['x-request-id']);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Logger } from '@switchyard/obs';
 import type { EdgeMetrics, RouteRecorder } from '../../adapters/metrics.js';
@@ -11,6 +12,9 @@ import {
 import type { AuditSink, LlmGateway } from '../../domain/ports.js';
 import type { Completion, Usage } from '../../domain/types.js';
 import type { ToolCatalogCache } from '../../domain/tool-catalog.js';
+import { LimitsGate } from '../../domain/limits-gate.js';
+import type { ChatRequest } from '../../domain/chat-request.js';
+import type { Principal } from '../../domain/types.js';
 import { readBody } from './body.js';
 import { CHAT_ROUTE, ChatExchange } from './chat-exchange.js';
 import { errorReply, writeErrorReply } from './errors.js';
@@ -31,6 +35,8 @@ export interface ChatHandlerDeps {
   tools?: ToolCatalogCache | undefined;
   /** Agent mode (auto-executed MCP tools); absent when MCP is off. */
   agent?: { tools: ToolRunDeps; maxDepth: number } | undefined;
+  /** Budgets, rate limits and usage events. */
+  limits: LimitsGate;
 }
 
 export { MCP_INCLUDE_CLIENTS, MCP_INCLUDE_TOOLS };
@@ -120,6 +126,7 @@ export class ChatHandler {
     const authenticated = this.deps.auth.authenticate(credentialFrom(headers.authorization, headers['x-api-key']));
     const principal = authenticated instanceof Promise ? await authenticated : authenticated;
     ex.keyId = principal.keyId;
+    ex.principal = principal;
     const body = await readBody(req, this.deps.bodyLimitBytes);
     ex.body = body;
     const chat = parseChatRequest(body.toString('utf8'));
@@ -141,6 +148,9 @@ export class ChatHandler {
         if (injected !== undefined) ex.body = injected;
       }
     }
+    if (auto !== undefined) ex.settledPerCall = true;
+    // A key with budgets or rate limits: one counter round trip before the call (agent mode: before each call).
+    else if (LimitsGate.applies(principal)) ex.ticket = await this.deps.limits.reserveModel(principal, chat, ex.body.byteLength);
     if (ex.stream) await (auto === undefined ? this.streamed(ex, res) : this.agentStreamed(ex, res, chat, auto));
     else if (auto !== undefined) await this.agent(ex, res, chat, auto);
     else this.reply(ex, res, await this.deps.llm.complete(ex), undefined);
@@ -150,14 +160,23 @@ export class ChatHandler {
   private async agent(ex: ChatExchange, res: ServerResponse, chat: object, auto: ReadonlySet<string>): Promise<void> {
     const agent = this.deps.agent!;
     const requestBody = ex.body;
-    const parent = { requestId: ex.requestId, keyId: ex.keyId, traceId: ex.traceId, route: CHAT_ROUTE, signal: ex.signal };
+    const parent = { requestId: ex.requestId, keyId: ex.keyId, traceId: ex.traceId, route: CHAT_ROUTE, signal: ex.signal, principal: ex.principal };
     try {
       const result = await runAgentLoop(chat as { messages: unknown }, requestBody, {
         auto,
         maxDepth: agent.maxDepth,
-        complete: (body) => {
+        complete: async (body) => {
           ex.body = body;
-          return this.deps.llm.complete(ex);
+          const call = this.modelCall(ex, chat as ChatRequest, body.byteLength);
+          const ticket = await call.reserve();
+          try {
+            const completion = await this.deps.llm.complete(ex);
+            call.settle(ticket, completion.outcome, true);
+            return completion;
+          } catch (err) {
+            call.settle(ticket, undefined, false);
+            throw err;
+          }
         },
         execute: (call) => runAgentToolCall(agent.tools, parent, call),
       });
@@ -180,7 +199,7 @@ export class ChatHandler {
     const agent = this.deps.agent!;
     const requestBody = ex.body;
     const messages = (chat as { messages: unknown[] }).messages;
-    const parent = { requestId: ex.requestId, keyId: ex.keyId, traceId: ex.traceId, route: CHAT_ROUTE, signal: ex.signal };
+    const parent = { requestId: ex.requestId, keyId: ex.keyId, traceId: ex.traceId, route: CHAT_ROUTE, signal: ex.signal, principal: ex.principal };
     const usage: JsonUsage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
     let summed: Usage | undefined;
     const kept: Uint8Array[] | undefined = this.deps.logContent ? [] : undefined;
@@ -196,16 +215,26 @@ export class ChatHandler {
       for (let depth = 0; ; depth++) {
         const turn = new StreamedTurn();
         const held: [unknown, Uint8Array][] = [];
-        for await (const message of this.deps.llm.stream(ex)) {
-          const event = message.event;
-          if (event.case === 'chunk') {
-            const parsed = parseChunk(event.value);
-            if (turn.accept(parsed, usage)) held.push([parsed, event.value]);
-            else await send(event.value);
-          } else if (event.case === 'outcome') {
-            ex.outcome = event.value;
-            summed = addUsage(summed, event.value.usage);
+        const call = this.modelCall(ex, chat as ChatRequest, ex.body.byteLength);
+        const ticket = await call.reserve();
+        let turnOutcome: typeof ex.outcome;
+        let answered = false;
+        try {
+          for await (const message of this.deps.llm.stream(ex)) {
+            const event = message.event;
+            answered = true;
+            if (event.case === 'chunk') {
+              const parsed = parseChunk(event.value);
+              if (turn.accept(parsed, usage)) held.push([parsed, event.value]);
+              else await send(event.value);
+            } else if (event.case === 'outcome') {
+              ex.outcome = event.value;
+              turnOutcome = event.value;
+              summed = addUsage(summed, event.value.usage);
+            }
           }
+        } finally {
+          call.settle(ticket, turnOutcome, answered);
         }
         const calls = turn.toolCalls;
         if (decide(calls, auto, depth, agent.maxDepth).action === 'return') {
@@ -227,6 +256,18 @@ export class ChatHandler {
     }
     res.end(SSE_DONE);
     if (kept) ex.responseBody = jsonLines(kept);
+  }
+
+  /** One model call of agent mode: reserved before, settled after, with its own usage event. */
+  private modelCall(ex: ChatExchange, chat: ChatRequest, bodyBytes: number) {
+    const limits = this.deps.limits;
+    const principal = ex.principal as Principal;
+    const ids = { eventId: randomUUID(), requestId: ex.requestId };
+    return {
+      reserve: () => (LimitsGate.applies(principal) ? limits.reserveModel(principal, chat, bodyBytes) : Promise.resolve(undefined)),
+      settle: (ticket: Awaited<ReturnType<LimitsGate['reserveModel']>>, outcome: ChatExchange['outcome'], served: boolean) =>
+        limits.settleModel(principal, ticket, ids, ex.model, outcome, served),
+    };
   }
 
   private reply(ex: ChatExchange, res: ServerResponse, result: Completion, iterations: number | undefined): void {
@@ -285,6 +326,10 @@ export class ChatHandler {
 
   private finish(ex: ChatExchange): void {
     ex.latencyMs = performance.now() - ex.startedAt;
+    // Headers sent means the provider answered: settle on its usage; otherwise release.
+    if (ex.principal !== undefined && !ex.settledPerCall) {
+      this.deps.limits.settleModel(ex.principal, ex.ticket, { eventId: randomUUID(), requestId: ex.requestId }, ex.model, ex.outcome, ex.status === 200);
+    }
     this.recorder.observe(ex.status, ex.latencyMs / 1000);
     this.deps.metrics.tokens(ex.outcome?.usage);
     this.deps.audit.recordChat(ex);

@@ -10,7 +10,8 @@ import {
 import { credentialFrom } from '../../domain/policy.js';
 import type { ToolAuditSink, ToolCallStream, ToolExecutor } from '../../domain/ports.js';
 import type { ToolCatalogCache } from '../../domain/tool-catalog.js';
-import type { ToolAuditRecord } from '../../domain/types.js';
+import type { Principal, ToolAuditRecord } from '../../domain/types.js';
+import type { LimitsGate } from '../../domain/limits-gate.js';
 import { readBody } from './body.js';
 import { errorReply } from './errors.js';
 import { requestIdFrom, traceIdOf, traceparentFrom } from './request-meta.js';
@@ -29,6 +30,8 @@ export interface McpExecuteDeps {
   bodyLimitBytes: number;
   toolTimeoutMs: number;
   logContent: boolean;
+  /** Budgets, rate limits and usage events: a tool call's price is charged to the caller's budgets. */
+  limits: LimitsGate;
 }
 
 type Env = { Bindings: HttpBindings };
@@ -97,7 +100,7 @@ async function execute(c: Context<Env>, ex: ToolExchange, deps: McpExecuteDeps):
     scope: principal.toolScope,
   };
   await authorizeToolCall(deps.catalog, filter, call.name);
-  const content = await callTool(deps, ex, call, c.req.raw.signal);
+  const content = await callTool(deps, ex, call, c.req.raw.signal, principal);
   const answer = JSON.stringify({ role: 'tool', tool_call_id: call.id, content });
   if (deps.logContent) ex.responseBody = Buffer.from(answer);
   return c.newResponse(answer, 200, { 'content-type': 'application/json', 'x-request-id': ex.requestId });
@@ -117,26 +120,39 @@ export async function authorizeToolCall(catalog: ToolCatalogCache, filter: ToolF
 }
 
 /** The part of a tool call both paths share: mcp-connector's CallTool, the result as text. */
-async function callTool(deps: ToolRunDeps, ex: ToolExchange, call: ToolCall, signal: AbortSignal): Promise<string> {
-  return toolResultContent(await callToolRaw(deps, ex, call, signal));
+async function callTool(deps: ToolRunDeps, ex: ToolExchange, call: ToolCall, signal: AbortSignal, principal: Principal | undefined): Promise<string> {
+  return toolResultContent(await callToolRaw(deps, ex, call, signal, principal));
 }
 
-/** mcp-connector's CallTool, the MCP CallToolResult as it came. */
-async function callToolRaw(deps: ToolRunDeps, ex: ToolExchange, call: ToolCall, signal: AbortSignal, stream?: ToolCallStream): Promise<unknown> {
+/**
+ * mcp-connector's CallTool, the MCP CallToolResult as it came. The tool's price is
+ * reserved against the caller's budgets (with one request against its request rate
+ * limits) before the call, charged when the call returns a result, released when it
+ * fails; a tool result with `isError` still ran, so it is charged.
+ */
+async function callToolRaw(deps: ToolRunDeps, ex: ToolExchange, call: ToolCall, signal: AbortSignal, principal: Principal | undefined, stream?: ToolCallStream): Promise<unknown> {
   ex.tool = call.name;
   ex.client = deps.catalog.clientOf(call.name);
-  const result = await deps.executor.call({
-    requestId: ex.requestId,
-    keyId: ex.keyId,
-    parentRequestId: ex.parentRequestId,
-    name: call.name,
-    arguments: call.arguments,
-    timeoutMs: deps.toolTimeoutMs,
-    signal,
-    stream,
-  });
-  ex.status = 200;
-  return result;
+  const price = deps.catalog.priceOf(call.name);
+  const ticket = principal ? await deps.limits.reserveTool(principal, price) : undefined;
+  let ok = false;
+  try {
+    const result = await deps.executor.call({
+      requestId: ex.requestId,
+      keyId: ex.keyId,
+      parentRequestId: ex.parentRequestId,
+      name: call.name,
+      arguments: call.arguments,
+      timeoutMs: deps.toolTimeoutMs,
+      signal,
+      stream,
+    });
+    ex.status = 200;
+    ok = true;
+    return result;
+  } finally {
+    if (principal) deps.limits.settleTool(principal, ticket, { eventId: randomUUID(), requestId: ex.requestId }, call.name, price, ok);
+  }
 }
 
 export interface McpServerToolContext {
@@ -145,6 +161,7 @@ export interface McpServerToolContext {
   readonly traceId: string;
   readonly requestId: string;
   readonly signal: AbortSignal;
+  readonly principal: Principal;
 }
 
 /**
@@ -161,7 +178,7 @@ export async function runMcpServerToolCall(deps: ToolRunDeps, ctx: McpServerTool
     responseBody: undefined,
   };
   try {
-    const result = await callToolRaw(deps, ex, { id: ex.requestId, name, arguments: args }, ctx.signal, stream);
+    const result = await callToolRaw(deps, ex, { id: ex.requestId, name, arguments: args }, ctx.signal, ctx.principal, stream);
     if (deps.logContent) ex.responseBody = Buffer.from(JSON.stringify(result ?? null));
     return result;
   } catch (err) {
@@ -193,7 +210,7 @@ export function recordBlockedMcpCall(deps: ToolRunDeps, ctx: McpServerToolContex
 export class ToolCallFailed extends Error {}
 
 /** What agent mode needs to run tool calls: the execute route's dependencies, minus the HTTP ones. */
-export type ToolRunDeps = Pick<McpExecuteDeps, 'executor' | 'catalog' | 'audit' | 'metrics' | 'logger' | 'toolTimeoutMs' | 'logContent'>;
+export type ToolRunDeps = Pick<McpExecuteDeps, 'executor' | 'catalog' | 'audit' | 'metrics' | 'logger' | 'toolTimeoutMs' | 'logContent' | 'limits'>;
 
 export interface AgentToolContext {
   /** The chat request: the parent of every tool call it runs. */
@@ -202,6 +219,8 @@ export interface AgentToolContext {
   readonly traceId: string;
   readonly route: string;
   readonly signal: AbortSignal;
+  /** The chat request's caller: its budgets pay for the tool calls. */
+  readonly principal: Principal | undefined;
 }
 
 /**
@@ -219,7 +238,7 @@ export async function runAgentToolCall(deps: ToolRunDeps, parent: AgentToolConte
   };
   let content: string;
   try {
-    content = await callTool(deps, ex, call, parent.signal);
+    content = await callTool(deps, ex, call, parent.signal, parent.principal);
   } catch (err) {
     const reply = errorReply(err, deps.logger, ex.requestId);
     ex.status = reply.status;

@@ -271,7 +271,7 @@ async function handle(c: Context<Env>, deps: McpServerDeps, levels: SessionLogLe
   const abort = new AbortController();
   const signal = AbortSignal.any([c.req.raw.signal, abort.signal]);
   const route = group !== undefined ? `${MCP_SERVER_ROUTE}/groups/${group}` : client !== undefined ? `${MCP_SERVER_ROUTE}/clients/${client}` : MCP_SERVER_ROUTE;
-  const source = serverSource(deps, { keyId, requestId, client, filter, route, signal, traceId: traceIdOf(traceparentFrom(c.req.header('traceparent'))), sessionId: c.req.header(SESSION_HEADER) ?? '' });
+  const source = serverSource(deps, { keyId, principal, requestId, client, filter, route, signal, traceId: traceIdOf(traceparentFrom(c.req.header('traceparent'))), sessionId: c.req.header(SESSION_HEADER) ?? '' });
   const name = group !== undefined ? `switchyard/groups/${group}` : client === undefined ? 'switchyard' : `switchyard/${client}`;
   const info = { name, version: deps.version ?? '0.1.0' };
 
@@ -302,6 +302,7 @@ async function handle(c: Context<Env>, deps: McpServerDeps, levels: SessionLogLe
 
 interface CallContext {
   keyId: string;
+  principal: Principal;
   requestId: string;
   client: string | undefined;
   /** Headers ∩ key scope (or the group's tools). */
@@ -323,7 +324,7 @@ function serverSource(deps: McpServerDeps, ctx: CallContext): McpServerSource {
       const all = await load();
       const tool = ctx.client === undefined ? all.find((t) => t.name === name) : all.find((t) => t.client === ctx.client && (t.upstreamName ?? t.name) === name);
       if (tool === undefined) return undefined;
-      return recordBlockedMcpCall(deps, { keyId: ctx.keyId, route, traceId: ctx.traceId, requestId: ctx.requestId, signal: ctx.signal }, tool.name, tool.client);
+      return recordBlockedMcpCall(deps, { keyId: ctx.keyId, principal: ctx.principal, route, traceId: ctx.traceId, requestId: ctx.requestId, signal: ctx.signal }, tool.name, tool.client);
     },
     async call(name, args, _signal, hooks?: CallHooks) {
       let exposed = name;
@@ -332,7 +333,7 @@ function serverSource(deps: McpServerDeps, ctx: CallContext): McpServerSource {
         exposed = tool?.name ?? name;
       }
       const stream = hooks && { ...hooks, callKey: callKey(ctx.sessionId, hooks.requestId) };
-      return runMcpServerToolCall(deps, { keyId: ctx.keyId, route, traceId: ctx.traceId, requestId: ctx.requestId, signal: ctx.signal }, exposed, JSON.stringify(args), stream);
+      return runMcpServerToolCall(deps, { keyId: ctx.keyId, principal: ctx.principal, route, traceId: ctx.traceId, requestId: ctx.requestId, signal: ctx.signal }, exposed, JSON.stringify(args), stream);
     },
     ...(forwarder ? {
       catalog: {

@@ -19,7 +19,7 @@ export interface PolicyChangedDeps {
  * `policy.changed.>` (core NATS): a changed key drops its cache entry at once, so a
  * disabled or deleted key stops working on this replica within the bus latency. A key
  * event without a hash flushes the whole cache (nothing else can tell which entry).
- * Any other kind (team, customer, tool group, budget, ...) may change the resolved
+ * Any other kind (team, customer, tool group, budget, rate limit) may change the resolved
  * policy of many keys: the whole key cache and the group cache are flushed, and the
  * next request of each key looks it up again.
  */

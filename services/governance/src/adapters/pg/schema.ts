@@ -60,11 +60,72 @@ export interface ToolGroupAttachmentsTable {
   created_at: ColumnType<Date, Date, never>;
 }
 
-/** The governance tables (budgets and rate limits join them in their own migration). */
+/** `bigint` columns: pg returns them as strings; any integer goes in. */
+type Int8 = ColumnType<string, number | string | bigint, number | string | bigint>;
+
+export interface BudgetsTable {
+  id: string;
+  entity_kind: string;
+  entity_id: string;
+  limit_micros: Int8;
+  period: string;
+  created_at: ColumnType<Date, Date, never>;
+  updated_at: Date;
+}
+
+export interface RateLimitsTable {
+  id: string;
+  entity_kind: string;
+  entity_id: string;
+  unit: string;
+  limit: Int8;
+  period: string;
+  created_at: ColumnType<Date, Date, never>;
+  updated_at: Date;
+}
+
+export interface UsageEventsTable {
+  event_id: string;
+  request_id: string;
+  time: Date;
+  key_id: string;
+  team_id: string | null;
+  customer_id: string | null;
+  kind: string;
+  name: string;
+  prompt_tokens: Int8;
+  completion_tokens: Int8;
+  cost_micros: Int8;
+}
+
+export interface BudgetSpendTable {
+  budget_id: string;
+  window_start: Date;
+  spent_micros: Int8;
+}
+
+export interface UsageRollupsTable {
+  entity_kind: string;
+  entity_id: string;
+  bucket: Date;
+  kind: string;
+  name: string;
+  requests: Int8;
+  prompt_tokens: Int8;
+  completion_tokens: Int8;
+  cost_micros: Int8;
+}
+
+/** The governance tables. */
 export interface GovernanceTables {
   virtual_keys: VirtualKeysTable;
   customers: CustomersTable;
   teams: TeamsTable;
   tool_groups: ToolGroupsTable;
   tool_group_attachments: ToolGroupAttachmentsTable;
+  budgets: BudgetsTable;
+  rate_limits: RateLimitsTable;
+  usage_events: UsageEventsTable;
+  budget_spend: BudgetSpendTable;
+  usage_rollups: UsageRollupsTable;
 }

@@ -1,9 +1,10 @@
 import type { Histogram, Logger } from '@switchyard/obs';
 import { governance, implementService, instrumentHandler, type ServiceBinding } from '@switchyard/proto';
-import type { CustomerService, KeyService, TeamService, ToolGroupService } from '../../domain/index.js';
+import type { CustomerService, KeyService, LimitsService, TeamService, ToolGroupService, UsageLedger } from '../../domain/index.js';
 import { customerHandlers } from './customers.js';
 import { teamHandlers } from './teams.js';
 import { toolGroupHandlers } from './tool-groups.js';
+import { limitHandlers } from './limits.js';
 import { createKey } from './create-key.js';
 import { deleteKey } from './delete-key.js';
 import { getAuthState } from './get-auth-state.js';
@@ -17,11 +18,12 @@ export interface GovernanceServiceDeps {
   customers: CustomerService;
   teams: TeamService;
   toolGroups: ToolGroupService;
+  limits: LimitsService;
+  ledger: UsageLedger;
   logger: Logger;
   /** `switchyard_governance_rpc_seconds{rpc,outcome}`; outcome is `ok` or the error kind. */
   rpcSeconds: Histogram<'rpc' | 'outcome'>;
 }
-
 
 function instrumentAll<T extends Record<string, unknown>>(handlers: T, deps: GovernanceServiceDeps): T {
   const out: Record<string, unknown> = {};
@@ -38,7 +40,7 @@ export function governanceServiceBinding(deps: GovernanceServiceDeps): ServiceBi
   return {
     service: governance.GovernanceService,
     implementation: implementService(governance.GovernanceService, {
-      lookupKey: instrumentHandler('LookupKey', lookupKey(keys), deps),
+      lookupKey: instrumentHandler('LookupKey', lookupKey(keys, deps.limits), deps),
       getAuthState: instrumentHandler('GetAuthState', getAuthState(keys), deps),
       createKey: instrumentHandler('CreateKey', createKey(keys), deps),
       listKeys: instrumentHandler('ListKeys', listKeys(keys), deps),
@@ -48,6 +50,7 @@ export function governanceServiceBinding(deps: GovernanceServiceDeps): ServiceBi
       ...instrumentAll(customerHandlers(deps.customers), deps),
       ...instrumentAll(teamHandlers(deps.teams), deps),
       ...instrumentAll(toolGroupHandlers(deps.toolGroups), deps),
+      ...instrumentAll(limitHandlers(deps.limits, deps.ledger), deps),
     }),
   };
 }

@@ -9,7 +9,7 @@ export function listTools(connector: McpConnector): UnaryHandler<typeof mcpconne
     const { tools, catalogVersion } = connector.listTools(request.clients);
     return {
       catalogVersion,
-      tools: tools.map((t) => ({ name: t.name, client: t.client, upstreamName: t.upstreamName, definition: encoder.encode(JSON.stringify(t.definition)), autoExecute: t.autoExecute })),
+      tools: tools.map((t) => ({ name: t.name, client: t.client, upstreamName: t.upstreamName, definition: encoder.encode(JSON.stringify(t.definition)), autoExecute: t.autoExecute, priceMicros: BigInt(t.priceMicros) })),
     };
   };
 }
