@@ -40,12 +40,12 @@ export async function answerMaybeStreaming(
   abort: AbortController,
   finish: (answer: JsonRpcResponse) => { status: number; body: JsonRpcResponse } = (answer) => ({ status: 200, body: answer }),
 ): Promise<Response> {
-  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let push: ((chunk: Uint8Array) => void) | undefined;
   const early: unknown[] = [];
   let streaming: (() => void) | undefined;
   const firstMessage = new Promise<'stream'>((resolve) => { streaming = () => resolve('stream'); });
   const done = run((m) => {
-    if (controller) controller.enqueue(frame(m));
+    if (push) push(frame(m));
     else { early.push(m); streaming?.(); }
   });
   const first = await Promise.race([done, firstMessage]);
@@ -53,14 +53,19 @@ export async function answerMaybeStreaming(
     const { status, body } = finish(first);
     return jsonResponse(c, status, body);
   }
+  let open = true;
   const body = new ReadableStream<Uint8Array>({
     start(ctrl) {
-      controller = ctrl;
       for (const m of early) ctrl.enqueue(frame(m));
-      void done.then((answer) => { ctrl.enqueue(frame(finish(answer).body)); ctrl.close(); }, (err: unknown) => ctrl.error(err));
+      push = (chunk) => { if (open) ctrl.enqueue(chunk); };
+      // After a cancel the call still settles (aborted): nothing more goes on the closed stream.
+      void done.then(
+        (answer) => { if (open) { open = false; ctrl.enqueue(frame(finish(answer).body)); ctrl.close(); } },
+        (err: unknown) => { if (open) { open = false; ctrl.error(err); } },
+      );
     },
     // The client went away: the upstream call is cancelled.
-    cancel() { abort.abort(new Error('client closed the stream')); },
+    cancel() { open = false; abort.abort(new Error('client closed the stream')); },
   });
   return c.newResponse(body, 200, SSE_HEADERS);
 }
