@@ -80,12 +80,13 @@ function acceptsJson(accept: string | undefined): boolean {
 }
 
 /**
- * `/mcp` and `/mcp/clients/<name>`: a Streamable HTTP MCP server (legacy era,
- * 2024-11-05 … 2025-11-25). Every POST is self-contained: the gateway's answers
- * (tools/list, tools/call) need no per-session state beyond the session record in the
- * shared store (Redis), so any replica serves any session and DELETE revokes it
- * everywhere. Session ids are HMAC-signed too, so a forged one costs no store trip.
- * Requests are answered with `application/json`; there is no GET stream (405).
+ * `/mcp`, `/mcp/clients/<name>` and `/mcp/groups/<slug>`: a Streamable HTTP MCP server in
+ * both eras on the same URL. Legacy (2024-11-05 … 2025-11-25): `initialize` opens a
+ * session whose record lives in the shared store (Redis), so any replica serves any
+ * session and DELETE revokes it everywhere; ids are HMAC-signed, so a forged one costs no
+ * store trip; GET opens the list_changed stream. Modern (2026-07-28, `mcp-server-modern.ts`):
+ * every request carries its own envelope and nothing is remembered. Answers are JSON, or
+ * SSE once a tool call sends something before its result.
  */
 export function mcpServerRoutes(deps: McpServerDeps): Hono<Env> {
   const app = new Hono<Env>();
