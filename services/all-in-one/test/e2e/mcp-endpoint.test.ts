@@ -4,6 +4,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { createApp, loadEdgeConfig, type EdgeApp } from '@switchyard/edge';
 import { testEnv, testIds, type MockProvider } from '@switchyard/testing';
 import { Redis } from 'ioredis';
+import { resolve } from 'node:path';
 import type { AllInOne } from '../../src/index.js';
 import { admin, EVERYTHING_STDIO, startMcpGateway, until, type McpGateway } from './helpers.js';
 
@@ -49,6 +50,7 @@ describe('/mcp: the edge as an MCP server', () => {
     setup = await startMcpGateway([
               { name: 'everything', connection_type: 'stdio', stdio_config: EVERYTHING_STDIO, tools_to_execute: ['echo', 'get-sum'] },
               { name: 'second', connection_type: 'stdio', stdio_config: EVERYTHING_STDIO, tools_to_execute: ['get-sum'] },
+              { name: 'dyn', connection_type: 'stdio', stdio_config: { command: process.execPath, args: [resolve(import.meta.dirname, '../fixtures/dynamic-server.mjs')] }, tools_to_execute: ['log'] },
     ], { mcp: { session_secret: SECRET }, backends: REDIS });
     ({ gw, mock, backup } = setup);
     base = gw.url!;
@@ -68,9 +70,9 @@ describe('/mcp: the edge as an MCP server', () => {
     });
     second = createApp(config, { bus: gw.bus });
     base2 = `http://127.0.0.1:${(await second.start()).port}`;
-    // Both upstreams connect in the background; wait until both edges see all three tools.
+    // The upstreams connect in the background; wait until both edges see all four tools.
     for (const b of [base, base2]) {
-      await until(async () => ((await toolNames(`${b}/mcp`)).length === 3 ? true : undefined), 20_000, 200);
+      await until(async () => ((await toolNames(`${b}/mcp`)).length === 4 ? true : undefined), 20_000, 200);
     }
   }, 40_000);
 
@@ -88,7 +90,7 @@ describe('/mcp: the edge as an MCP server', () => {
     const { client } = await connect(`${base}/mcp`);
     expect(client.getServerCapabilities()?.tools).toBeDefined();
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['everything-echo', 'everything-get-sum', 'second-get-sum']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['dyn-log', 'everything-echo', 'everything-get-sum', 'second-get-sum']);
     const echo = tools.find((t) => t.name === 'everything-echo')!;
     expect(Object.keys(echo.inputSchema.properties ?? {})).toContain('message');
     expect(typeof echo.description).toBe('string');
@@ -155,7 +157,7 @@ describe('/mcp: the edge as an MCP server', () => {
       const result = await client.callTool({ name: 'everything-echo', arguments: { message: `r${i}` } });
       expect(result.content).toEqual([{ type: 'text', text: `Echo: r${i}` }]);
     }
-    expect((await client.listTools()).tools).toHaveLength(3);
+    expect((await client.listTools()).tools).toHaveLength(4);
     expect(new Set(seen)).toEqual(new Set([base, base2]));
     expect(transport.sessionId).toBe(sid);
     // Explicitly: a session issued by edge A, used on edge B.
@@ -163,6 +165,28 @@ describe('/mcp: the edge as an MCP server', () => {
     const other = await rpc(`${base2}/mcp`, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'everything-echo', arguments: { message: 'B' } } }, { 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': '2025-06-18' });
     expect(other.status).toBe(200);
     expect((other.json?.result as Json).content).toEqual([{ type: 'text', text: 'Echo: B' }]);
+  });
+
+  it('logging/setLevel on one replica filters the log messages relayed by the other (level in the session store)', async () => {
+    const init = await rpc(`${base}/mcp`, { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'levels', version: '1' } } });
+    const headers = { 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': '2025-11-25' };
+    const levelsSeen = async (edge: string): Promise<string[]> => {
+      const res = await fetch(`${edge}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 'l', method: 'tools/call', params: { name: 'dyn-log', arguments: {} } }),
+      });
+      const messages = (await res.text()).split('\n').filter((l) => l.startsWith('data:')).map((l) => JSON.parse(l.slice(5)) as Json);
+      expect(messages.at(-1)).toMatchObject({ id: 'l', result: { content: [{ type: 'text', text: 'logged' }] } });
+      return messages.filter((m) => m.method === 'notifications/message').map((m) => (m.params as Json).level as string);
+    };
+    expect(await levelsSeen(base2)).toEqual(['debug', 'info', 'error']);
+    expect((await rpc(`${base}/mcp`, { jsonrpc: '2.0', id: 1, method: 'logging/setLevel', params: { level: 'error' } }, headers)).json).toEqual({ jsonrpc: '2.0', id: 1, result: {} });
+    expect(await levelsSeen(base2)).toEqual(['error']);
+    expect(await levelsSeen(base)).toEqual(['error']);
+    const redis = new Redis(REDIS.redis_url);
+    expect(await redis.hget(`${REDIS.redis_key_prefix}mcp:session:${headers['mcp-session-id']}`, 'log_level')).toBe('error');
+    redis.disconnect();
   });
 
   it('DELETE on one replica revokes the session on the other (404 there)', async () => {

@@ -11,12 +11,15 @@ export interface McpSessionRecord {
   capabilities: unknown;
   createdAt: number;
   lastSeenAt: number;
+  /** `logging/setLevel`: the minimum level of log messages relayed to this session; absent: every level. */
+  logLevel?: string | undefined;
 }
 
 /** The parts a request needs: checked in the same round trip that refreshes the idle TTL. */
 export interface LiveSession {
   scope: string;
   protocolVersion: string;
+  logLevel: string | undefined;
 }
 
 /**
@@ -29,6 +32,8 @@ export interface McpSessionStore extends AsyncDisposable {
   create(id: string, record: McpSessionRecord): Promise<void>;
   /** Refreshes last-seen and the idle TTL; undefined when unknown, expired or deleted. One round trip. */
   touch(id: string, now: number): Promise<LiveSession | undefined>;
+  /** Records the session's log level (`logging/setLevel`); false when the session is gone. One round trip. */
+  setLogLevel(id: string, level: string): Promise<boolean>;
   /** Deletes the session if it exists and belongs to `scope`; false otherwise. One round trip. */
   delete(id: string, scope: string): Promise<boolean>;
   /** The whole record (diagnostics, tests). */
@@ -56,7 +61,14 @@ export class MemorySessionStore implements McpSessionStore {
     if (!entry) return undefined;
     entry.record.lastSeenAt = now;
     entry.expiresAt = this.now() + this.ttlMs;
-    return { scope: entry.record.scope, protocolVersion: entry.record.protocolVersion };
+    return { scope: entry.record.scope, protocolVersion: entry.record.protocolVersion, logLevel: entry.record.logLevel };
+  }
+
+  async setLogLevel(id: string, level: string): Promise<boolean> {
+    const entry = this.#live(id);
+    if (!entry) return false;
+    entry.record.logLevel = level;
+    return true;
   }
 
   async delete(id: string, scope: string): Promise<boolean> {

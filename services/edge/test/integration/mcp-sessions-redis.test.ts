@@ -52,6 +52,16 @@ describe('RedisSessionStore', () => {
     expect(await raw.exists(`${ids.redisPrefix}mcp:session:idle`)).toBe(0);
   });
 
+  it('keeps the log level in the record: set on one replica, returned by the other one\'s touch; never revives a gone session', async () => {
+    await a.create('lv', record('key-1\0'));
+    expect((await b.touch('lv', 5))?.logLevel).toBeUndefined();
+    expect(await a.setLogLevel('lv', 'warning')).toBe(true);
+    expect(await b.touch('lv', 6)).toEqual({ scope: 'key-1\0', protocolVersion: '2025-06-18', logLevel: 'warning' });
+    expect((await b.get('lv'))?.logLevel).toBe('warning');
+    expect(await a.setLogLevel('never-created', 'error')).toBe(false);
+    expect(await raw.exists(`${ids.redisPrefix}mcp:session:never-created`)).toBe(0);
+  });
+
   it('DELETE on one replica revokes the session on the other; only the owner may delete', async () => {
     await a.create('s3', record('key-1\0'));
     expect(await b.delete('s3', 'key-2\0')).toBe(false);

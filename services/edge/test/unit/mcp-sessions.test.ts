@@ -27,4 +27,14 @@ describe('MemorySessionStore (embedded mode without REDIS_URL)', () => {
     expect(await store.touch('s2', Date.now())).toBeUndefined();
     expect(await store.delete('s2', 'k1\0')).toBe(false);
   });
+
+  it('keeps the log level with the session until it expires', async () => {
+    let now = 1_000;
+    await using store = new MemorySessionStore(100, () => now);
+    await store.create('s3', record('k1\0', now));
+    expect(await store.setLogLevel('s3', 'error')).toBe(true);
+    expect((await store.touch('s3', now))?.logLevel).toBe('error');
+    now += 200;
+    expect(await store.setLogLevel('s3', 'debug')).toBe(false);
+  });
 });

@@ -6,7 +6,13 @@ const TOUCH = `
 if redis.call('exists', KEYS[1]) == 0 then return false end
 redis.call('hset', KEYS[1], 'last_seen_at', ARGV[1])
 redis.call('pexpire', KEYS[1], ARGV[2])
-return redis.call('hmget', KEYS[1], 'scope', 'protocol_version')`;
+return redis.call('hmget', KEYS[1], 'scope', 'protocol_version', 'log_level')`;
+
+// KEYS[1] session; ARGV[1] level. Never revives an expired or deleted session.
+const SET_LEVEL = `
+if redis.call('exists', KEYS[1]) == 0 then return 0 end
+redis.call('hset', KEYS[1], 'log_level', ARGV[1])
+return 1`;
 
 // KEYS[1] session; ARGV[1] scope. Deletes only the caller's own session.
 const DELETE = `
@@ -14,7 +20,8 @@ if redis.call('hget', KEYS[1], 'scope') ~= ARGV[1] then return 0 end
 return redis.call('del', KEYS[1])`;
 
 type Scripted = Redis & {
-  mcpSessionTouch(key: string, now: string, ttl: string): Promise<[string | null, string | null] | null>;
+  mcpSessionTouch(key: string, now: string, ttl: string): Promise<[string | null, string | null, string | null] | null>;
+  mcpSessionSetLevel(key: string, level: string): Promise<number>;
   mcpSessionDelete(key: string, scope: string): Promise<number>;
 };
 
@@ -42,6 +49,7 @@ export class RedisSessionStore implements McpSessionStore {
   private constructor(redis: Redis, private readonly ttlMs: number) {
     redis.defineCommand('mcpSessionTouch', { numberOfKeys: 1, lua: TOUCH });
     redis.defineCommand('mcpSessionDelete', { numberOfKeys: 1, lua: DELETE });
+    redis.defineCommand('mcpSessionSetLevel', { numberOfKeys: 1, lua: SET_LEVEL });
     this.#redis = redis as Scripted;
   }
 
@@ -90,7 +98,11 @@ export class RedisSessionStore implements McpSessionStore {
   async touch(id: string, now: number): Promise<LiveSession | undefined> {
     const got = await this.#redis.mcpSessionTouch(key(id), String(now), String(this.ttlMs));
     if (!got || got[0] === null) return undefined;
-    return { scope: got[0], protocolVersion: got[1] ?? '' };
+    return { scope: got[0], protocolVersion: got[1] ?? '', logLevel: got[2] ?? undefined };
+  }
+
+  async setLogLevel(id: string, level: string): Promise<boolean> {
+    return (await this.#redis.mcpSessionSetLevel(key(id), level)) === 1;
   }
 
   async delete(id: string, scope: string): Promise<boolean> {
@@ -109,6 +121,7 @@ export class RedisSessionStore implements McpSessionStore {
       capabilities: JSON.parse(h.capabilities ?? 'null') as unknown,
       createdAt: Number(h.created_at),
       lastSeenAt: Number(h.last_seen_at),
+      ...(h.log_level === undefined ? {} : { logLevel: h.log_level }),
     };
   }
 

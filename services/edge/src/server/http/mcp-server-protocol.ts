@@ -174,15 +174,29 @@ export interface DispatchContext {
   readonly signal: AbortSignal;
   /** Sends a message to the caller before the response (on an SSE response); absent on JSON-only answers. */
   readonly emit?: ((message: Json) => void) | undefined;
-  /** The session's minimum log level (`logging/setLevel`); undefined: every level. */
+  /** The minimum log level (`logging/setLevel`, or per request in the modern era); undefined: every level; `NO_LOGS`: none. */
   readonly logLevel?: string | undefined;
-  setLogLevel?(level: string): void;
+  /** A last check of a listed tool's call before it runs (modern era: `Mcp-Param-*` headers); an error refuses it. */
+  checkCall?(tool: ExposedTool, args: Json): { code: number; message: string } | undefined;
+  setLogLevel?(level: string): void | Promise<void>;
 }
 
 export const LOG_LEVELS: readonly string[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
+/** A modern request without `io.modelcontextprotocol/logLevel`: no `notifications/message` at all. */
+export const NO_LOGS = 'off';
+
+/** What the server offers: everything with mcp-connector's catalog, tools only without it. */
+export function serverCapabilities(source: McpServerSource, era: 'legacy' | 'modern'): Json {
+  if (!source.catalog) return { tools: { listChanged: false } };
+  // Modern resource subscriptions ride on subscriptions/listen, which does not relay resource updates (yet).
+  const resources = era === 'legacy' ? { subscribe: true, listChanged: true } : { listChanged: true };
+  return { tools: { listChanged: true }, resources, prompts: { listChanged: true }, logging: {}, completions: {} };
+}
+
 function logAllowed(min: string | undefined, level: unknown): boolean {
   if (min === undefined) return true;
+  if (min === NO_LOGS) return false;
   const at = typeof level === 'string' ? LOG_LEVELS.indexOf(level) : -1;
   return at === -1 || at >= LOG_LEVELS.indexOf(min);
 }
@@ -218,9 +232,7 @@ export async function dispatch(req: { id: JsonRpcId; method: string; params: Jso
         jsonrpc: '2.0', id,
         result: {
           protocolVersion: negotiateVersion(params?.protocolVersion),
-          capabilities: ctx.source.catalog
-            ? { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {}, completions: {} }
-            : { tools: { listChanged: false } },
+          capabilities: serverCapabilities(ctx.source, 'legacy'),
           serverInfo: { name: ctx.info.name, version: ctx.info.version },
         },
       };
@@ -236,11 +248,14 @@ export async function dispatch(req: { id: JsonRpcId; method: string; params: Jso
       const args = params?.arguments ?? {};
       if (!isObject(args)) return rpcError(id, JSONRPC_INVALID_PARAMS, "'arguments' must be an object");
       const tools = await ctx.source.tools();
-      if (!tools.some((t) => t.name === name)) {
+      const tool = tools.find((t) => t.name === name);
+      if (tool === undefined) {
         const denied = await ctx.source.denied?.(name);
         if (denied !== undefined) return { jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: denied }], isError: true } };
         return rpcError(id, JSONRPC_INVALID_PARAMS, `Unknown tool: ${name}`);
       }
+      const refused = ctx.checkCall?.(tool, args);
+      if (refused !== undefined) return rpcError(id, refused.code, refused.message);
       try {
         return { jsonrpc: '2.0', id, result: await ctx.source.call(name, args, ctx.signal, callHooks(id, params, ctx)) };
       } catch (err) {
@@ -250,7 +265,11 @@ export async function dispatch(req: { id: JsonRpcId; method: string; params: Jso
     case 'logging/setLevel': {
       const level = params?.level;
       if (typeof level !== 'string' || !LOG_LEVELS.includes(level)) return rpcError(id, JSONRPC_INVALID_PARAMS, `'level' must be one of ${LOG_LEVELS.join(', ')}`);
-      ctx.setLogLevel?.(level);
+      try {
+        await ctx.setLogLevel?.(level);
+      } catch {
+        return rpcError(id, JSONRPC_INTERNAL_ERROR, 'Session store unavailable');
+      }
       return { jsonrpc: '2.0', id, result: {} };
     }
     default: {

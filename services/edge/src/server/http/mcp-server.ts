@@ -12,10 +12,17 @@ import type { Principal } from '../../domain/types.js';
 import { errorReply } from './errors.js';
 import { recordBlockedMcpCall, runMcpServerToolCall, ToolCallFailed, type ToolRunDeps } from './mcp-execute.js';
 import {
-  classify, dispatch, headerVersion, type CallHooks, type Classified, JSONRPC_INVALID_REQUEST, JSONRPC_PARSE_ERROR, negotiateVersion, originAllowed, rpcError,
-  type ExposedTool, type JsonRpcResponse, type McpServerSource,
+  checkParamHeaders, classifyEra, discoverResult, HEADER_MISMATCH, honouredFilter, MODERN_METHODS, modernAnswer, type ListKind, type ModernEnvelope,
+} from './mcp-server-modern.js';
+import {
+  classify, dispatch, headerVersion, type CallHooks, type Classified, type DispatchContext, JSONRPC_INVALID_PARAMS, JSONRPC_INVALID_REQUEST, JSONRPC_METHOD_NOT_FOUND,
+  JSONRPC_PARSE_ERROR, negotiateVersion, NO_LOGS, originAllowed, rpcError, serverCapabilities, type ExposedTool, type JsonRpcId, type JsonRpcResponse,
+  type McpServerSource, type ServerInfo,
 } from './mcp-server-protocol.js';
-import { endSession, openSession, resumeSession, type McpSessionDeps, type SessionCheck } from './mcp-sessions.js';
+import { answerMaybeStreaming, ChangeFeed, jsonResponse, listenStream, notificationStream } from './mcp-server-streams.js';
+import { endSession, openSession, resumeSession, storeLogLevel, type McpSessionDeps, type SessionCheck } from './mcp-sessions.js';
+
+export { ChangeFeed };
 import { requestIdFrom, traceIdOf, traceparentFrom } from './request-meta.js';
 
 export const MCP_SERVER_ROUTE = '/mcp';
@@ -35,34 +42,6 @@ export interface McpServerDeps extends ToolRunDeps, McpSessionDeps {
   groups?: ToolGroupCache | undefined;
 }
 
-/** Tells listeners that mcp-connector's catalog changed. */
-export class ChangeFeed {
-  readonly #listeners = new Set<() => void>();
-  subscribe(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-  changed(): void {
-    for (const l of this.#listeners) l();
-  }
-}
-
-/**
- * `logging/setLevel` per session. Bounded and per replica: a session served by another
- * replica gets every level until it sets one there (the Redis session store replaces this).
- */
-class SessionLogLevels {
-  readonly #levels = new Map<string, string>();
-  get(session: string): string | undefined {
-    return this.#levels.get(session);
-  }
-  set(session: string, level: string): void {
-    this.#levels.delete(session);
-    this.#levels.set(session, level);
-    if (this.#levels.size > 10_000) this.#levels.delete(this.#levels.keys().next().value!);
-  }
-}
-
 type Env = { Bindings: HttpBindings };
 
 /** A random secret for a replica that was given none (its sessions are valid only there). */
@@ -70,9 +49,7 @@ export function randomSessionSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
-function json(c: Context<Env>, status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return c.newResponse(JSON.stringify(body), status as 200, { ...headers, 'content-type': 'application/json' });
-}
+const json = jsonResponse;
 
 function rpcFailure(c: Context<Env>, status: number, code: number, message: string): Response {
   return json(c, status, rpcError(null, code, message));
@@ -103,74 +80,20 @@ function acceptsJson(accept: string | undefined): boolean {
 }
 
 /**
- * `/mcp` and `/mcp/clients/<name>`: a Streamable HTTP MCP server (legacy era,
- * 2024-11-05 … 2025-11-25). Every POST is self-contained: the gateway's answers
- * (tools/list, tools/call) need no per-session state beyond the session record in the
- * shared store (Redis), so any replica serves any session and DELETE revokes it
- * everywhere. Session ids are HMAC-signed too, so a forged one costs no store trip.
- * Requests are answered with `application/json`; there is no GET stream (405).
+ * `/mcp`, `/mcp/clients/<name>` and `/mcp/groups/<slug>`: a Streamable HTTP MCP server in
+ * both eras on the same URL. Legacy (2024-11-05 … 2025-11-25): `initialize` opens a
+ * session whose record lives in the shared store (Redis), so any replica serves any
+ * session and DELETE revokes it everywhere; ids are HMAC-signed, so a forged one costs no
+ * store trip; GET opens the list_changed stream. Modern (2026-07-28, `mcp-server-modern.ts`):
+ * every request carries its own envelope and nothing is remembered. Answers are JSON, or
+ * SSE once a tool call sends something before its result.
  */
 export function mcpServerRoutes(deps: McpServerDeps): Hono<Env> {
   const app = new Hono<Env>();
-  const levels = new SessionLogLevels();
-  app.all('/', (c) => handle(c, deps, levels, undefined));
-  app.all('/clients/:name', (c) => handle(c, deps, levels, c.req.param('name')));
-  app.all('/groups/:slug', (c) => handle(c, deps, levels, undefined, c.req.param('slug')));
+  app.all('/', (c) => handle(c, deps, undefined));
+  app.all('/clients/:name', (c) => handle(c, deps, c.req.param('name')));
+  app.all('/groups/:slug', (c) => handle(c, deps, undefined, c.req.param('slug')));
   return app;
-}
-
-function accepts(accept: string | undefined, type: string): boolean {
-  return (accept ?? '').split(',').some((p) => p.split(';')[0]?.trim().toLowerCase() === type);
-}
-
-const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
-const sseEncoder = new TextEncoder();
-const frame = (message: unknown): Uint8Array => sseEncoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
-
-/**
- * Runs a request whose handler may send messages before its response (progress, logs,
- * relayed sampling/elicitation). The answer stays `application/json` unless a message
- * comes first; then it becomes an SSE stream carrying those messages and the response.
- */
-async function answerMaybeStreaming(c: Context<Env>, run: (emit: (m: Record<string, unknown>) => void) => Promise<JsonRpcResponse>, abort: AbortController): Promise<Response> {
-  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-  const early: unknown[] = [];
-  let streaming: (() => void) | undefined;
-  const firstMessage = new Promise<'stream'>((resolve) => { streaming = () => resolve('stream'); });
-  const done = run((m) => {
-    if (controller) controller.enqueue(frame(m));
-    else { early.push(m); streaming?.(); }
-  });
-  const first = await Promise.race([done, firstMessage]);
-  if (first !== 'stream') return json(c, 200, first);
-  const body = new ReadableStream<Uint8Array>({
-    start(ctrl) {
-      controller = ctrl;
-      for (const m of early) ctrl.enqueue(frame(m));
-      void done.then((answer) => { ctrl.enqueue(frame(answer)); ctrl.close(); }, (err: unknown) => ctrl.error(err));
-    },
-    // The client went away: the upstream call is cancelled.
-    cancel() { abort.abort(new Error('client closed the stream')); },
-  });
-  return c.newResponse(body, 200, SSE_HEADERS);
-}
-
-/** The GET stream: `notifications/<kind>/list_changed` whenever mcp-connector's catalog changes. */
-function notificationStream(c: Context<Env>, changes: ChangeFeed): Response {
-  let stop = (): void => undefined;
-  const body = new ReadableStream<Uint8Array>({
-    start(ctrl) {
-      const unsubscribe = changes.subscribe(() => {
-        for (const kind of ['tools', 'resources', 'prompts']) ctrl.enqueue(frame({ jsonrpc: '2.0', method: `notifications/${kind}/list_changed` }));
-      });
-      const keepAlive = setInterval(() => ctrl.enqueue(sseEncoder.encode(': keep-alive\n\n')), 15_000);
-      keepAlive.unref();
-      stop = () => { unsubscribe(); clearInterval(keepAlive); };
-      c.req.raw.signal.addEventListener('abort', () => { stop(); try { ctrl.close(); } catch { /* closed */ } }, { once: true });
-    },
-    cancel() { stop(); },
-  });
-  return c.newResponse(body, 200, SSE_HEADERS);
 }
 
 /** A response (to a relayed request) or a notification from the client: 202 after passing on what matters. */
@@ -215,7 +138,11 @@ async function endpointFilter(c: Context<Env>, deps: McpServerDeps, principal: P
   return { ...headers, scope: served.scope };
 }
 
-async function handle(c: Context<Env>, deps: McpServerDeps, levels: SessionLogLevels, client: string | undefined, group?: string): Promise<Response> {
+function accepts(accept: string | undefined, type: string): boolean {
+  return (accept ?? '').split(',').some((p) => p.split(';')[0]?.trim().toLowerCase() === type);
+}
+
+async function handle(c: Context<Env>, deps: McpServerDeps, client: string | undefined, group?: string): Promise<Response> {
   if (!originAllowed(c.req.header('origin'), deps.allowedOrigins)) return rpcFailure(c, 403, JSONRPC_INVALID_REQUEST, 'Forbidden: origin not allowed');
   const method = c.req.method;
   const streamable = method === 'GET' && deps.changes !== undefined && accepts(c.req.header('accept'), 'text/event-stream');
@@ -240,7 +167,7 @@ async function handle(c: Context<Env>, deps: McpServerDeps, levels: SessionLogLe
   if (method === 'GET') {
     if (sessionId === undefined) return rpcFailure(c, 400, JSONRPC_INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
     const resumed = await resumeSession(deps, scope, sessionId);
-    if (resumed !== 'ok') return sessionFailure(c, resumed);
+    if (typeof resumed === 'string') return sessionFailure(c, resumed);
     return notificationStream(c, deps.changes!);
   }
 
@@ -268,12 +195,20 @@ async function handle(c: Context<Env>, deps: McpServerDeps, levels: SessionLogLe
   const msg = classify(body);
   if (msg.kind === 'invalid') return json(c, 400, rpcError(msg.id, JSONRPC_INVALID_REQUEST, msg.message));
 
+  const era = classifyEra(msg, (name) => c.req.header(name));
+  if (era.era === 'rejected') return json(c, era.status, era.body);
+
   const abort = new AbortController();
   const signal = AbortSignal.any([c.req.raw.signal, abort.signal]);
   const route = group !== undefined ? `${MCP_SERVER_ROUTE}/groups/${group}` : client !== undefined ? `${MCP_SERVER_ROUTE}/clients/${client}` : MCP_SERVER_ROUTE;
   const source = serverSource(deps, { keyId, principal, requestId, client, filter, route, signal, traceId: traceIdOf(traceparentFrom(c.req.header('traceparent'))), sessionId: c.req.header(SESSION_HEADER) ?? '' });
   const name = group !== undefined ? `switchyard/groups/${group}` : client === undefined ? 'switchyard' : `switchyard/${client}`;
   const info = { name, version: deps.version ?? '0.1.0' };
+
+  if (era.era === 'modern') {
+    if (msg.kind !== 'request') return c.body(null, 202); // closing a response stream is the cancel signal; nothing else is expected
+    return serveModern(c, deps, { ...msg, params: era.params }, era.envelope!, { source, info, abort });
+  }
 
   if (msg.kind === 'request' && msg.method === 'initialize') {
     // A new session: a signed id, recorded in the shared store.
@@ -284,7 +219,7 @@ async function handle(c: Context<Env>, deps: McpServerDeps, levels: SessionLogLe
   }
   if (sessionId === undefined) return rpcFailure(c, 400, JSONRPC_INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
   const resumed = await resumeSession(deps, scope, sessionId);
-  if (resumed !== 'ok') return sessionFailure(c, resumed);
+  if (typeof resumed === 'string') return sessionFailure(c, resumed);
   if (headerVersion(c.req.header('mcp-protocol-version')) === undefined) {
     return rpcFailure(c, 400, JSONRPC_INVALID_REQUEST, `Bad Request: unsupported protocol version ${c.req.header('mcp-protocol-version') ?? ''}`);
   }
@@ -292,12 +227,65 @@ async function handle(c: Context<Env>, deps: McpServerDeps, levels: SessionLogLe
     await acceptMessage(deps, sessionId, msg);
     return c.body(null, 202);
   }
-  const ctx = { source, info, signal, logLevel: levels.get(sessionId), setLogLevel: (level: string) => levels.set(sessionId, level) };
+  const ctx = { source, info, signal, logLevel: resumed.logLevel, setLogLevel: (level: string) => storeLogLevel(deps, sessionId, level) };
   if (msg.method === 'tools/call' && deps.forwarder && accepts(c.req.header('accept'), 'text/event-stream')) {
     return answerMaybeStreaming(c, (emit) => dispatch(msg, { ...ctx, emit }), abort);
   }
   const answer: JsonRpcResponse = await dispatch(msg, ctx);
   return json(c, 200, answer);
+}
+
+interface ModernContext {
+  readonly source: McpServerSource;
+  readonly info: ServerInfo;
+  readonly abort: AbortController;
+}
+
+/**
+ * One 2026-07-28 request: stateless (no session, nothing remembered), the caller's log
+ * level and capabilities from this request's `_meta` only, results stamped with
+ * `resultType`, server info and cache hints.
+ */
+async function serveModern(
+  c: Context<Env>, deps: McpServerDeps, req: { id: JsonRpcId; method: string; params: Record<string, unknown> | undefined }, envelope: ModernEnvelope, m: ModernContext,
+): Promise<Response> {
+  const { id, method, params } = req;
+  if (!MODERN_METHODS.has(method)) return json(c, 404, rpcError(id, JSONRPC_METHOD_NOT_FOUND, `Method not found: ${method}`));
+  if (method === 'server/discover') return json(c, 200, { jsonrpc: '2.0', id, result: discoverResult(serverCapabilities(m.source, 'modern'), m.info) });
+  if (method === 'subscriptions/listen') {
+    const available: ListKind[] = deps.changes === undefined ? [] : m.source.catalog ? ['tools', 'prompts', 'resources'] : ['tools'];
+    const filter = honouredFilter(params, available);
+    if (typeof filter === 'string') return json(c, 200, rpcError(id, JSONRPC_INVALID_PARAMS, filter));
+    return listenStream(c, deps.changes, id, filter.kinds, filter.ack);
+  }
+  const ctx: DispatchContext = {
+    source: m.source,
+    info: m.info,
+    signal: AbortSignal.any([c.req.raw.signal, m.abort.signal]),
+    logLevel: envelope.logLevel ?? NO_LOGS,
+    checkCall: (tool, args) => {
+      const refused = checkParamHeaders(tool.definition.inputSchema, args, (name) => c.req.header(name));
+      return refused === undefined ? undefined : { code: HEADER_MISMATCH, message: refused };
+    },
+  };
+  const finish = (answer: JsonRpcResponse): { status: number; body: JsonRpcResponse } => modernAnswer(method, answer, m.info);
+  const forwarder = deps.forwarder;
+  if (method === 'tools/call' && forwarder && accepts(c.req.header('accept'), 'text/event-stream')) {
+    return answerMaybeStreaming(c, (emit) => dispatch(req, {
+      ...ctx,
+      emit: (message) => {
+        // A modern response stream carries no server-to-client requests, and MRTR is not relayed: the upstream is told at once.
+        if (typeof message.id === 'string' && typeof message.method === 'string') {
+          void forwarder.respond(message.id, { error: { code: -32603, message: `${message.method} cannot reach a 2026-07-28 client through the gateway` } })
+            .catch((err: unknown) => deps.logger.warn({ err }, 'mcp.server.relay_failed'));
+          return;
+        }
+        emit(message);
+      },
+    }), m.abort, finish);
+  }
+  const { status, body } = finish(await dispatch(req, ctx));
+  return json(c, status, body);
 }
 
 interface CallContext {

@@ -1,5 +1,5 @@
 import type { Logger } from '@switchyard/obs';
-import type { McpSessionStore } from '../../domain/mcp-sessions.js';
+import type { LiveSession, McpSessionStore } from '../../domain/mcp-sessions.js';
 import { issueSessionId, verifySessionId } from './mcp-server-protocol.js';
 
 /** What the `/mcp` handler needs for legacy sessions. */
@@ -44,14 +44,24 @@ export async function openSession(deps: McpSessionDeps, s: NewSession): Promise<
 }
 
 /** A request on a session: signed for this scope, and live in the store (which refreshes its idle TTL). */
-export async function resumeSession(deps: McpSessionDeps, scope: string, id: string): Promise<SessionCheck> {
+export async function resumeSession(deps: McpSessionDeps, scope: string, id: string): Promise<LiveSession | Exclude<SessionCheck, 'ok'>> {
   if (!verifySessionId(deps.sessionSecret, scope, id)) return 'not_found';
   try {
     const live = await deps.sessions.touch(id, Date.now());
-    return live !== undefined && live.scope === scope ? 'ok' : 'not_found';
+    return live !== undefined && live.scope === scope ? live : 'not_found';
   } catch (err) {
     deps.logger.warn({ err, store: deps.sessions.kind }, 'mcp.session_store_unavailable');
     return 'unavailable';
+  }
+}
+
+/** `logging/setLevel`: kept in the session record, so every replica filters the same way. Throws when the store is away. */
+export async function storeLogLevel(deps: McpSessionDeps, id: string, level: string): Promise<void> {
+  try {
+    await deps.sessions.setLogLevel(id, level);
+  } catch (err) {
+    deps.logger.warn({ err, store: deps.sessions.kind }, 'mcp.session_store_unavailable');
+    throw err;
   }
 }
 
