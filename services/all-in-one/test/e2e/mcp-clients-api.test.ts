@@ -112,7 +112,8 @@ describe('/api/mcp/clients end to end', () => {
   });
 
   it('deletes: its tools disappear from /mcp and its process exits', async () => {
-    expect(await processesWith(marker)).toHaveLength(1);
+    // The child a reconnect replaced is closed in the background (stdin EOF, grace, SIGTERM): wait for it to go.
+    await until(async () => ((await processesWith(marker)).length === 1 ? true : undefined), 10_000, 100);
     expect((await admin(base, 'DELETE', '/api/mcp/clients/memory')).status).toBe(204);
     await until(async () => ((await processesWith(marker)).length === 0 ? true : undefined), 10_000, 100);
     await until(async () => ((await toolNames()).every((t) => !t.startsWith('memory-')) ? true : undefined), 10_000, 100);

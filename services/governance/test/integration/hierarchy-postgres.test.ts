@@ -62,7 +62,7 @@ async function newKey(request: Partial<governance.CreateKeyRequest> = {}): Promi
 }
 
 async function expectEventOf(kind: string, id: string): Promise<void> {
-  await waitFor(() => events.some((e) => e.kind === kind && e.id === id), { timeoutMs: 1000, intervalMs: 10 });
+  await waitFor(() => events.some((e) => e.kind === kind && e.id === id), { timeoutMs: 5000, intervalMs: 10 });
 }
 
 describe('customers > teams > keys', () => {

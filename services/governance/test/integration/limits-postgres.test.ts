@@ -68,7 +68,7 @@ describe('budgets, rate limits and the usage ledger on Postgres and NATS', () =>
     expect((await gov.client.listBudgets({ entityKind: 'key', entityId: keyId })).budgets).toHaveLength(2);
 
     // Changes on a key carry its hash (edge drops that entry); team changes carry none (edge flushes).
-    await waitFor(() => events.filter((e) => e.kind === 'rate_limit').length >= 3, { timeoutMs: 1000, intervalMs: 10 });
+    await waitFor(() => events.filter((e) => e.kind === 'rate_limit').length >= 3, { timeoutMs: 5000, intervalMs: 10 });
     expect(events.filter((e) => e.id === daily.id).map((e) => [e.subject, e.keyHash])).toEqual([
       [SUBJECTS.policyChanged('budget'), sha256(secret)], [SUBJECTS.policyChanged('budget'), sha256(secret)],
     ]);
