@@ -18,6 +18,7 @@ import { freePort, installExitHandlers } from './lib/procs.js';
 import { buildReport, phaseKey, writeResults, type RoundResult, type TargetResult } from './lib/report.js';
 import { renderMarkdown, renderText } from './lib/table.js';
 import {
+import { num } from './lib/cli.js';
   ALL_TARGETS, MOCK_ENTRY, buildTarget, chatBody, missingEntries, mockProc, targetLabel, type TargetId,
 } from './lib/targets.js';
 
@@ -57,14 +58,6 @@ if (args.help) {
   process.exit(0);
 }
 
-function num(name: string, value: string | undefined, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max) {
-    console.error(`bad --${name}: ${value} (expected ${min}..${max})`);
-    process.exit(2);
-  }
-  return n;
-}
 
 const opts = {
   rates: (args.rates ?? '').split(',').filter(Boolean).map((r) => num('rates', r, 1, 100_000)),

@@ -16,6 +16,7 @@ import { freePort, httpRequest, installExitHandlers } from './lib/procs.js';
 import { buildReport, phaseKey, writeResults, type RoundResult, type TargetResult } from './lib/report.js';
 import { renderMarkdown, renderText } from './lib/table.js';
 import { internalPorts, type ProcSpec, type Target } from './lib/targets.js';
+import { num } from './lib/cli.js';
 
 const loadtestDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const root = resolve(loadtestDir, '..');
@@ -64,14 +65,6 @@ if (args.help) {
   process.exit(0);
 }
 
-function num(name: string, value: string | undefined, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max) {
-    console.error(`bad --${name}: ${value} (expected ${min}..${max})`);
-    process.exit(2);
-  }
-  return n;
-}
 const list = (v: string | undefined): string[] => (v ?? '').split(',').filter(Boolean);
 
 const opts = {
