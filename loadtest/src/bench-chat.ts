@@ -17,8 +17,8 @@ import {
 import { freePort, installExitHandlers } from './lib/procs.js';
 import { buildReport, phaseKey, writeResults, type RoundResult, type TargetResult } from './lib/report.js';
 import { renderMarkdown, renderText } from './lib/table.js';
-import {
 import { num } from './lib/cli.js';
+import {
   ALL_TARGETS, MOCK_ENTRY, buildTarget, chatBody, missingEntries, mockProc, targetLabel, type TargetId,
 } from './lib/targets.js';
 
