@@ -219,8 +219,10 @@ export function createClient<S extends DescService>(service: S, address: string,
 
 export interface GrpcServerHandle extends AsyncDisposable {
   server: grpc.Server;
-  /** The bound port (useful with port 0). */
+  /** The bound port (useful with port 0); 0 on a Unix domain socket. */
   port: number;
+  /** What a client dials: `host:port`, or the `unix:` address as given. */
+  address: string;
   /** Graceful: waits for in-flight calls up to `graceMs`, then forces. */
   shutdown(graceMs?: number): Promise<void>;
 }
@@ -230,15 +232,20 @@ export interface ServiceBinding {
   implementation: grpc.UntypedServiceImplementation;
 }
 
-/** Binds a grpc-js server with these services on host:port. */
+/**
+ * Binds a grpc-js server with these services on host:port, or on a Unix domain socket
+ * when `host` is a `unix:<path>` address (the port is then ignored).
+ */
 export async function startGrpcServer(bindings: readonly ServiceBinding[], host: string, port: number): Promise<GrpcServerHandle> {
   const server = new grpc.Server(CHANNEL_OPTIONS);
   for (const b of bindings) server.addService(createServiceDefinition(b.service), b.implementation);
+  const unix = host.startsWith('unix:');
   const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(unix ? host : `${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
+  const address = unix ? host : `${host}:${bound}`;
   // Callers in this process may call these handlers directly (when useInProcessCalls is on).
-  const forget = registerAddress(`${host}:${bound}`, bindings.map((b) => b.implementation));
+  const forget = registerAddress(address, bindings.map((b) => b.implementation));
   const shutdown = (graceMs = 10_000): Promise<void> =>
     new Promise((resolve) => {
       forget();
@@ -246,5 +253,5 @@ export async function startGrpcServer(bindings: readonly ServiceBinding[], host:
       force.unref();
       server.tryShutdown(() => { clearTimeout(force); resolve(); });
     });
-  return { server, port: bound, shutdown, [Symbol.asyncDispose]: () => shutdown(2_000) };
+  return { server, port: unix ? 0 : bound, address, shutdown, [Symbol.asyncDispose]: () => shutdown(2_000) };
 }
