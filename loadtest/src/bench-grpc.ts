@@ -13,9 +13,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
-import { createClient, implementService, llmproxy, startGrpcServer, useInProcessCalls, CHANNEL_OPTIONS } from '@switchyard/proto';
+import * as proto from '@switchyard/proto';
+import { CHANNEL_OPTIONS } from '@switchyard/proto';
 
-const VARIANTS = ['raw-tcp', 'raw-uds', 'adapter-tcp', 'adapter-uds', 'in-process'] as const;
+const VARIANTS = ['raw-tcp', 'raw-uds', 'adapter-tcp', 'adapter-uds', 'in-process', 'baseline-tcp'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 const { values: args } = parseArgs({
@@ -25,6 +26,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     variants: { type: 'string', default: VARIANTS.join(',') },
     child: { type: 'string' },
+    baseline: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -34,7 +36,8 @@ if (args.help) {
   --calls 20000        measured calls per variant and round (after 2,000 warm-up calls)
   --concurrency 16     calls in flight
   --rounds 3           variants take turns; the table shows the median
-  --variants ${VARIANTS.join(',')}`);
+  --variants ${VARIANTS.join(',')}
+  --baseline <dir>     another built checkout: baseline-tcp is adapter-tcp with its @switchyard/proto`);
   process.exit(0);
 }
 
@@ -71,14 +74,15 @@ async function rawSetup(address: string): Promise<{ call: Call; close: () => voi
   return { call, close: () => { client.close(); server.forceShutdown(); } };
 }
 
-async function adapterSetup(host: string): Promise<{ call: Call; close: () => void }> {
+async function adapterSetup(host: string, lib: typeof proto = proto): Promise<{ call: Call; close: () => void }> {
+  const { createClient, implementService, llmproxy, startGrpcServer } = lib;
   const impl = implementService(llmproxy.LlmProxyService, {
     async createChatCompletion() { return { body: RESPONSE_BODY, outcome: { provider: 'mock', model: 'gpt-4o-mini', attempts: 1 } }; },
     async *streamChatCompletion() { /* not measured */ },
     async listModels() { return { body: new Uint8Array() }; },
   });
   const handle = await startGrpcServer([{ service: llmproxy.LlmProxyService, implementation: impl }], host, 0);
-  const { client, close } = createClient(llmproxy.LlmProxyService, handle.address);
+  const { client, close } = createClient(llmproxy.LlmProxyService, handle.address ?? `${host}:${handle.port}`);
   const controller = new AbortController();
   // As the edge calls llm-proxy: the request's signal and a deadline.
   const call: Call = () => client.createChatCompletion({ context: { requestId: 'req-1', keyId: 'key-1' }, body: REQUEST_BODY, timeoutMs: 30_000 }, { signal: controller.signal, timeoutMs: 30_500 });
@@ -90,11 +94,12 @@ async function runChild(variant: Variant): Promise<void> {
   const concurrency = Number(args.concurrency);
   const dir = mkdtempSync(join(tmpdir(), 'sy-grpc-'));
   const sock = `unix:${join(dir, 's.sock')}`;
-  if (variant === 'in-process') useInProcessCalls(true);
+  if (variant === 'in-process') proto.useInProcessCalls(true);
+  const baseline = variant === 'baseline-tcp' ? (await import(join(String(args.baseline), 'packages/proto/dist/index.js'))) as typeof proto : undefined;
   const setup = variant === 'raw-tcp' ? await rawSetup('127.0.0.1:0')
     : variant === 'raw-uds' ? await rawSetup(sock)
     : variant === 'adapter-uds' ? await adapterSetup(sock)
-    : await adapterSetup('127.0.0.1');
+    : await adapterSetup('127.0.0.1', baseline);
   await drive(setup.call, 2_000, concurrency);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -109,7 +114,7 @@ async function runChild(variant: Variant): Promise<void> {
 
 function runVariant(variant: Variant): Promise<Measured> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--child', variant, '--calls', String(args.calls), '--concurrency', String(args.concurrency)], { stdio: 'inherit' });
+    const child = fork(fileURLToPath(import.meta.url), ['--child', variant, '--calls', String(args.calls), '--concurrency', String(args.concurrency), ...(args.baseline ? ['--baseline', args.baseline] : [])], { stdio: 'inherit' });
     let result: Measured | undefined;
     child.on('message', (m) => { result = m as Measured; });
     child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`${variant}: exited with ${code}`))));
