@@ -19,7 +19,7 @@ import { buildReport, phaseKey, writeResults, type RoundResult, type TargetResul
 import { renderMarkdown, renderText } from './lib/table.js';
 import { num } from './lib/cli.js';
 import {
-  ALL_TARGETS, MOCK_ENTRY, buildTarget, chatBody, missingEntries, mockProc, targetLabel, type TargetId,
+  ALL_TARGETS, MOCK_ENTRY, buildTarget, setBaselineRoot, chatBody, missingEntries, mockProc, targetLabel, type TargetId,
 } from './lib/targets.js';
 
 const loadtestDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,10 +35,11 @@ const { values: args } = parseArgs({
     sustain: { type: 'string', default: '5000' },
     'sustain-duration': { type: 'string', default: '30' },
     'no-saturation': { type: 'boolean', default: false },
-    targets: { type: 'string', default: ALL_TARGETS.join(',') },
+    targets: { type: 'string' },
     rounds: { type: 'string', default: '1' },
     out: { type: 'string', default: join(loadtestDir, 'results') },
     'ready-timeout': { type: 'string', default: '60' },
+    baseline: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -54,7 +55,9 @@ if (args.help) {
   --no-saturation          skip the closed-loop saturation phase
   --targets ${ALL_TARGETS.join(',')}
   --rounds 1               repeat everything; the table shows medians
-  --out loadtest/results   where chat-<date>.md/.json go (child logs: .raw)`);
+  --out loadtest/results   where chat-<date>.md/.json go (child logs: .raw)
+  --baseline <dir>         another checkout's built tree: its all-in-one is the
+                           switchyard-baseline target (before/after in one run)`);
   process.exit(0);
 }
 
@@ -70,7 +73,8 @@ const opts = {
   saturation: !args['no-saturation'],
   rounds: num('rounds', args.rounds, 1, 10),
   readyTimeoutMs: num('ready-timeout', args['ready-timeout'], 1, 600) * 1000,
-  targets: (args.targets ?? '').split(',').filter(Boolean),
+  // By default every target; the baseline one only with --baseline.
+  targets: (args.targets ?? ALL_TARGETS.filter((t) => t !== 'switchyard-baseline' || args.baseline).join(',')).split(',').filter(Boolean),
 };
 for (const t of opts.targets) {
   if (!(ALL_TARGETS as readonly string[]).includes(t)) {
@@ -78,6 +82,7 @@ for (const t of opts.targets) {
     process.exit(2);
   }
 }
+setBaselineRoot(args.baseline);
 const targetIds = ['mock', ...opts.targets.filter((t) => t !== 'mock')] as TargetId[];
 
 const stamp = new Date().toISOString().replace(/:/g, '').replace(/\.\d+Z$/, 'Z');

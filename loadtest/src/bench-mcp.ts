@@ -25,12 +25,13 @@ const AIO_ENTRY = 'services/all-in-one/dist/main.js';
 /** The client name the gateway knows the bench upstream by (no '-': no hash suffix). */
 const CLIENT = 'bench';
 
-const TARGETS = ['direct', 'switchyard', 'switchyard-inprocess'] as const;
+const TARGETS = ['direct', 'switchyard', 'switchyard-inprocess', 'switchyard-baseline'] as const;
 type TargetId = (typeof TARGETS)[number];
 const LABELS: Record<TargetId, string> = {
   direct: 'upstream direct (baseline)',
   switchyard: 'switchyard /mcp',
   'switchyard-inprocess': 'switchyard /mcp, in-process calls',
+  'switchyard-baseline': 'switchyard /mcp, baseline build',
 };
 
 const { values: args } = parseArgs({
@@ -43,7 +44,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '32' },
     'no-saturation': { type: 'boolean', default: false },
     scenarios: { type: 'string', default: 'call,list' },
-    targets: { type: 'string', default: TARGETS.join(',') },
+    targets: { type: 'string' },
+    baseline: { type: 'string' },
     rounds: { type: 'string', default: '1' },
     out: { type: 'string', default: join(loadtestDir, 'results') },
     help: { type: 'boolean', default: false },
@@ -61,7 +63,9 @@ if (args.help) {
   --scenarios call,list
   --targets ${TARGETS.join(',')}   (direct always runs: it is the baseline)
   --rounds 1              repeat everything; the table shows medians
-  --out loadtest/results  where mcp-<date>.md/.json go (child logs: .raw)`);
+  --out loadtest/results  where mcp-<date>.md/.json go (child logs: .raw)
+  --baseline <dir>        another checkout's built tree: its all-in-one is the
+                          switchyard-baseline target (before/after in one run)`);
   process.exit(0);
 }
 
@@ -77,7 +81,8 @@ const opts = {
   saturation: !args['no-saturation'],
   rounds: num('rounds', args.rounds, 1, 10),
   scenarios: list(args.scenarios),
-  targets: list(args.targets),
+  // By default every target; the baseline one only with --baseline.
+  targets: list(args.targets ?? TARGETS.filter((t) => t !== 'switchyard-baseline' || args.baseline).join(',')),
 };
 for (const t of opts.targets) {
   if (!(TARGETS as readonly string[]).includes(t)) {
@@ -111,6 +116,13 @@ const log = (msg: string): void => console.log(`[bench-mcp] ${msg}`);
 const errMsg = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 const ctx: StartContext = { root, logFd, readyTimeoutMs: 60_000 };
 
+/** The all-in-one to run: this checkout's, or with --baseline another built checkout's (before/after in one run). */
+function aioEntry(id: TargetId): string {
+  if (id !== 'switchyard-baseline') return AIO_ENTRY;
+  if (!args.baseline) throw new Error('switchyard-baseline needs --baseline <dir>');
+  return resolve(args.baseline, AIO_ENTRY);
+}
+
 /** The gateway's processes: all-in-one with one MCP client, the bench upstream, over Streamable HTTP. */
 async function gatewayProc(id: TargetId, upstreamUrl: string, port: number): Promise<ProcSpec> {
   const dataDir = join(tmp, `data-${id}-${port}`);
@@ -120,7 +132,7 @@ async function gatewayProc(id: TargetId, upstreamUrl: string, port: number): Pro
     mcp_connector: { clients: [{ name: CLIENT, connection_type: 'http', connection_string: upstreamUrl, tools_to_execute: ['*'] }] },
   }));
   return {
-    name: `all-in-one (${id})`, entry: AIO_ENTRY, args: [],
+    name: `all-in-one (${id})`, entry: aioEntry(id), args: [],
     env: {
       LOG_LEVEL: 'warn', SWITCHYARD_CONFIG: config, SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_EDGE_PORT: String(port),
       SWITCHYARD_INTERNAL_TRANSPORT: id === 'switchyard-inprocess' ? 'in-process' : 'grpc',
@@ -162,7 +174,7 @@ async function measureTarget(id: TargetId, s: Scenario, up: Upstream, bin: strin
       target = { id, label: LABELS[id], url: up.url, model: '', headers: mcpHeaders(await openSession(up.url)), procs: [], sustain: false };
       started = { children: [], pids: [up.pid], names: ['mcp-upstream'] };
     } else {
-      if (!existsSync(join(root, AIO_ENTRY))) throw new Error(`${AIO_ENTRY} is not built`);
+      if (!existsSync(resolve(root, aioEntry(id)))) throw new Error(`${aioEntry(id)} is not built`);
       const port = await freePort();
       const spec = await gatewayProc(id, up.url, port);
       log(`  ${LABELS[id]}: starting`);

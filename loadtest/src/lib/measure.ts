@@ -1,7 +1,7 @@
 // Starting a target's processes, checking that it answers a chat request, and
 // measuring one phase with the target's CPU sampled around the measured window.
 import type { ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runLoadgen, type LoadgenResult } from './loadgen.js';
 import {
   httpRequest, memory, processTree, startProcess, stopProcess, systemBusySeconds, totalCpuSeconds, waitForHttp,
@@ -58,7 +58,7 @@ export async function startProc(spec: ProcSpec, ctx: StartContext): Promise<Chil
   const child = startProcess({
     name: spec.name,
     command: process.execPath,
-    args: [join(ctx.root, spec.entry), ...spec.args],
+    args: [resolve(ctx.root, spec.entry), ...spec.args],
     env: childEnv(spec.env),
     cwd: ctx.root,
     logFd: ctx.logFd,

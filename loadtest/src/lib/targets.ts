@@ -1,7 +1,7 @@
 // What the harness measures: the mock provider itself (the baseline), the bare
 // proxy (the ceiling), Switchyard all-in-one, Switchyard split, and Portkey.
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { freePort } from './procs.js';
 
 export interface ProcSpec {
@@ -28,7 +28,7 @@ export interface Target {
 }
 
 export const MOCK_ENTRY = 'packages/testing/dist/mock-provider/main.js';
-export const ALL_TARGETS = ['mock', 'bare', 'switchyard', 'switchyard-inprocess', 'switchyard-split', 'portkey'] as const;
+export const ALL_TARGETS = ['mock', 'bare', 'switchyard', 'switchyard-inprocess', 'switchyard-split', 'portkey', 'switchyard-baseline'] as const;
 export type TargetId = (typeof ALL_TARGETS)[number];
 
 const LABELS: Record<TargetId, string> = {
@@ -38,7 +38,17 @@ const LABELS: Record<TargetId, string> = {
   'switchyard-inprocess': 'switchyard all-in-one, in-process calls',
   'switchyard-split': 'switchyard split',
   portkey: 'portkey gateway',
+  'switchyard-baseline': 'switchyard all-in-one, baseline build',
 };
+
+/**
+ * Another checkout's built tree (`--baseline <dir>`): its all-in-one runs as the
+ * `switchyard-baseline` target, so a change and what it replaces are measured in one run.
+ */
+let baselineRoot: string | undefined;
+export function setBaselineRoot(dir: string | undefined): void {
+  baselineRoot = dir === undefined ? undefined : resolve(dir);
+}
 export const targetLabel = (id: TargetId): string => LABELS[id];
 
 const JSON_HEADER = 'Content-Type: application/json';
@@ -112,14 +122,17 @@ export async function buildTarget(id: TargetId, mockPort: number, tmpDir: string
   }
   const aio = 'services/all-in-one/dist/main.js';
   const edgeEnv = { SWITCHYARD_EDGE_PORT: String(port) };
-  if (id === 'switchyard' || id === 'switchyard-inprocess') {
+  if (id === 'switchyard' || id === 'switchyard-inprocess' || id === 'switchyard-baseline') {
     const inProcess = id === 'switchyard-inprocess';
+    const baseline = id === 'switchyard-baseline';
+    // Without --baseline the target has no entry: reported as skipped (not built).
+    const entry = baseline ? (baselineRoot ? join(baselineRoot, aio) : 'no --baseline given') : aio;
     return {
-      id, label: LABELS[id], url: chat, model: 'openai/gpt-4o-mini', headers: [JSON_HEADER], sustain: true,
+      id, label: LABELS[id], url: chat, model: 'openai/gpt-4o-mini', headers: [JSON_HEADER], sustain: !baseline,
       procs: [{
-        name: 'all-in-one', entry: aio, args: [],
+        name: 'all-in-one', entry, args: [],
         env: {
-          ...switchyardEnv(mockPort, join(tmpDir, inProcess ? 'data-aio-inprocess' : 'data-aio')),
+          ...switchyardEnv(mockPort, join(tmpDir, `data-${id}`)),
           SWITCHYARD_INTERNAL_TRANSPORT: inProcess ? 'in-process' : 'grpc',
           ...(await internalPorts(['EDGE', 'LLM_PROXY', 'GOVERNANCE', 'TELEMETRY'])),
           ...edgeEnv,
@@ -156,7 +169,7 @@ export async function buildTarget(id: TargetId, mockPort: number, tmpDir: string
 
 /** Entries that are not built yet; empty if the target can run. */
 export function missingEntries(target: Target, root: string): string[] {
-  return target.procs.map((p) => p.entry).filter((e) => !existsSync(join(root, e)));
+  return target.procs.map((p) => p.entry).filter((e) => !existsSync(resolve(root, e)));
 }
 
 /** A small OpenAI chat request (~300 bytes, two messages). */

@@ -8,8 +8,8 @@ export const optionalPort = z.number().int().min(-1).max(65535);
 export const host = z.string().min(1);
 export const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
 export const url = z.string().url();
-/** host:port of another service's gRPC server. */
-export const grpcAddress = z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port');
+/** host:port of another service's gRPC server, or `unix:<absolute path>` of its Unix domain socket. */
+export const grpcAddress = z.string().regex(/^(?:[^:\s]+:\d+|unix:\/\S+)$/, 'expected host:port or unix:/path');
 
 /** A service's gRPC server: `{ host, port }`, 127.0.0.1 by default; port 0 picks a free one. */
 export function grpcEndpoint(defaultPort: number) {

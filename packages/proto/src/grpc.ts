@@ -77,12 +77,33 @@ function handlerContext(call: grpc.ServerUnaryCall<unknown, unknown> | grpc.Serv
   };
 }
 
+/** `fn` under `ctx`; without entering the context manager when `ctx` is already the active one (no trace came in, tracing off). */
+function runIn<T>(ctx: Context, fn: () => Promise<T>): Promise<T> {
+  return ctx === context.active() ? fn() : context.with(ctx, fn);
+}
+
+/**
+ * grpc-js captures `new Error()` on every call to give failed calls the caller's stack;
+ * a stack trace costs more than the rest of starting the call. Our errors carry their own
+ * kind and message (fromGrpcError), never that stack, so the capture is switched off
+ * for the synchronous start of the call only.
+ */
+function withoutStack<T>(start: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return start();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 function unary(method: DescMethod, handler: UnaryHandler<DescMessage, DescMessage>): grpc.handleUnaryCall<MessageShape<DescMessage>, MessageShape<DescMessage>> {
   return (call, callback) => {
     const { ctx, settle } = handlerContext(call);
     const span = serverSpan(method, ctx.traceContext);
     ctx.traceContext = span.ctx;
-    context.with(span.ctx, () => handler(call.request, ctx)).then(
+    runIn(span.ctx, () => handler(call.request, ctx)).then(
       (response) => { settle(); span.end(); callback(null, toMessage(method.output, response)); },
       (err: unknown) => { settle(); span.end(err); callback(toGrpcStatus(err)); },
     );
@@ -109,7 +130,7 @@ function serverStreaming(method: DescMethod, handler: ServerStreamingHandler<Des
       span.end();
       call.end();
     };
-    context.with(ctx.traceContext, run).catch((err: unknown) => {
+    runIn(ctx.traceContext, run).catch((err: unknown) => {
       const aborted = ctx.signal.aborted;
       settle();
       span.end(err);
@@ -159,13 +180,14 @@ function unaryCaller(client: grpc.Client, service: DescService, method: DescMeth
     new Promise((resolve, reject) => {
       let unlink = (): void => {};
       const span = clientSpan(method);
-      const call = client.makeUnaryRequest(path, serialize, deserialize, request, callMetadata(options, span.ctx), callOptions(options), (err, value) => {
+      const metadata = callMetadata(options, span.ctx);
+      const call = withoutStack(() => client.makeUnaryRequest(path, serialize, deserialize, request, metadata, callOptions(options), (err, value) => {
         unlink();
         const failure = err ? fromGrpcError(err) : value === undefined ? fromGrpcError({ code: grpc.status.INTERNAL, details: 'empty response' }) : undefined;
         span.end(failure);
         if (failure) reject(failure);
         else resolve(value as MessageShape<DescMessage>);
-      });
+      }));
       unlink = linkAbort(options?.signal, call);
     });
 }
@@ -176,7 +198,8 @@ function streamCaller(client: grpc.Client, service: DescService, method: DescMet
   const deserialize = deserializer(method.output);
   return async function* (request: MessageInitShape<DescMessage>, options?: CallOptions): AsyncGenerator<MessageShape<DescMessage>> {
     const span = clientSpan(method);
-    const call = client.makeServerStreamRequest(path, serialize, deserialize, request, callMetadata(options, span.ctx), callOptions(options));
+    const metadata = callMetadata(options, span.ctx);
+    const call = withoutStack(() => client.makeServerStreamRequest(path, serialize, deserialize, request, metadata, callOptions(options)));
     const unlink = linkAbort(options?.signal, call);
     try {
       for await (const item of call as AsyncIterable<MessageShape<DescMessage>>) yield item;
@@ -219,8 +242,10 @@ export function createClient<S extends DescService>(service: S, address: string,
 
 export interface GrpcServerHandle extends AsyncDisposable {
   server: grpc.Server;
-  /** The bound port (useful with port 0). */
+  /** The bound port (useful with port 0); 0 on a Unix domain socket. */
   port: number;
+  /** What a client dials: `host:port`, or the `unix:` address as given. */
+  address: string;
   /** Graceful: waits for in-flight calls up to `graceMs`, then forces. */
   shutdown(graceMs?: number): Promise<void>;
 }
@@ -230,15 +255,20 @@ export interface ServiceBinding {
   implementation: grpc.UntypedServiceImplementation;
 }
 
-/** Binds a grpc-js server with these services on host:port. */
+/**
+ * Binds a grpc-js server with these services on host:port, or on a Unix domain socket
+ * when `host` is a `unix:<path>` address (the port is then ignored).
+ */
 export async function startGrpcServer(bindings: readonly ServiceBinding[], host: string, port: number): Promise<GrpcServerHandle> {
   const server = new grpc.Server(CHANNEL_OPTIONS);
   for (const b of bindings) server.addService(createServiceDefinition(b.service), b.implementation);
+  const unix = host.startsWith('unix:');
   const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(unix ? host : `${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
+  const address = unix ? host : `${host}:${bound}`;
   // Callers in this process may call these handlers directly (when useInProcessCalls is on).
-  const forget = registerAddress(`${host}:${bound}`, bindings.map((b) => b.implementation));
+  const forget = registerAddress(address, bindings.map((b) => b.implementation));
   const shutdown = (graceMs = 10_000): Promise<void> =>
     new Promise((resolve) => {
       forget();
@@ -246,5 +276,5 @@ export async function startGrpcServer(bindings: readonly ServiceBinding[], host:
       force.unref();
       server.tryShutdown(() => { clearTimeout(force); resolve(); });
     });
-  return { server, port: bound, shutdown, [Symbol.asyncDispose]: () => shutdown(2_000) };
+  return { server, port: unix ? 0 : bound, address, shutdown, [Symbol.asyncDispose]: () => shutdown(2_000) };
 }

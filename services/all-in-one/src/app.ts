@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from '@switchyard/config';
 import { createLogger, createRegistry, type Logger, type Registry } from '@switchyard/obs';
@@ -25,8 +26,10 @@ export interface AllInOneOverrides {
 export interface AllInOne extends AsyncDisposable {
   /** The edge's base URL, when edge runs here. */
   url: string | undefined;
-  /** Bound gRPC ports of the internal services that run here. */
+  /** Bound gRPC ports of the internal services that run here (0 on a Unix domain socket). */
   grpcPorts: Partial<Record<ServiceName, number>>;
+  /** What a gRPC client dials for each internal service that runs here: `127.0.0.1:<port>` or `unix:<path>`. */
+  grpcAddresses: Partial<Record<ServiceName, string>>;
   bus: Bus;
   logger: Logger;
 }
@@ -47,9 +50,21 @@ function embeddedEncryptionKey(env: Env, dataDir: string, embeddedDb: boolean): 
 }
 
 /**
+ * A fresh directory for the internal gRPC sockets (mode 0700, so no other user can
+ * connect), or undefined when the services talk over TCP or in process. Windows has no
+ * `unix:` addresses in grpc-js: TCP there.
+ */
+function internalSocketDir(transport: AllInOneOptions['internalTransport']): string | undefined {
+  if (transport !== 'grpc' || process.platform === 'win32') return undefined;
+  return mkdtempSync(join(tmpdir(), 'switchyard-grpc-'));
+}
+
+/**
  * Runs the selected services in one process, each through its own createApp exactly
  * as its pod would, with embedded defaults: PGlite when DATABASE_URL is unset, an
- * in-process bus when NATS_URL is unset. The services still talk over gRPC on loopback.
+ * in-process bus when NATS_URL is unset. The services still talk gRPC to each other, by
+ * default over Unix domain sockets (cheaper per call than TCP loopback: no TCP stack,
+ * see docs/architecture.md), in a directory only this user can open, removed on dispose.
  */
 export async function createAllInOne(options: AllInOneOptions, env: Env, overrides: AllInOneOverrides = {}): Promise<AllInOne> {
   const logger = createLogger({ service: 'switchyard', level: env.LOG_LEVEL ?? 'info' });
@@ -71,46 +86,56 @@ export async function createAllInOne(options: AllInOneOptions, env: Env, overrid
     const pglite = embeddedDb ? await openPgliteThread(options.dataDir === 'memory://' ? undefined : options.dataDir) : undefined;
     if (pglite) stack.push({ [Symbol.asyncDispose]: () => pglite.close() } satisfies AsyncDisposable);
     const backends = { subject_prefix: subjectPrefix, ...(env.SWITCHYARD_DATABASE_SCHEMA ? { database_schema: env.SWITCHYARD_DATABASE_SCHEMA } : {}) };
-    const internal = { grpc: { host: '127.0.0.1', port: 0 }, ops: { port: -1 }, backends };
+    const sockets = internalSocketDir(options.internalTransport);
+    if (sockets) stack.push({ [Symbol.asyncDispose]: async () => rmSync(sockets, { recursive: true, force: true }) } satisfies AsyncDisposable);
+    /** Where `name` serves gRPC: its own socket, or a free port on loopback. */
+    const grpcAt = (name: ServiceName): { host: string; port: number } => (sockets ? { host: `unix:${join(sockets, `${name}.sock`)}`, port: 0 } : { host: '127.0.0.1', port: 0 });
+    const internalFor = (name: ServiceName) => ({ grpc: grpcAt(name), ops: { port: -1 }, backends });
     const registries: Registry[] = [];
     const grpcPorts: Partial<Record<ServiceName, number>> = {};
+    const grpcAddresses: Partial<Record<ServiceName, string>> = {};
+    const served = (name: ServiceName, port: number): void => {
+      grpcPorts[name] = port;
+      const at = grpcAt(name);
+      grpcAddresses[name] = at.host.startsWith('unix:') ? at.host : `127.0.0.1:${port}`;
+    };
 
     if (run.has('llm-proxy')) {
-      const config = llmProxy.loadLlmProxyConfig({ file: options.file.llm_proxy, env, overrides: { grpc: internal.grpc, ops: internal.ops, ...overrides.llm_proxy } });
+      const config = llmProxy.loadLlmProxyConfig({ file: options.file.llm_proxy, env, overrides: { grpc: grpcAt('llm-proxy'), ops: { port: -1 }, ...overrides.llm_proxy } });
       const registry = createRegistry({ service: 'llm-proxy', defaultMetrics: false });
       const app = await llmProxy.createApp(config, { logger: logger.child({ service: 'llm-proxy' }), registry });
       stack.push(app);
-      grpcPorts['llm-proxy'] = (await app.start()).grpcPort;
+      served('llm-proxy', (await app.start()).grpcPort);
       registries.push(registry);
     }
     if (run.has('governance')) {
-      const config = governance.loadGovernanceConfig({ file: options.file.governance, env, overrides: { ...internal, ...overrides.governance } });
+      const config = governance.loadGovernanceConfig({ file: options.file.governance, env, overrides: { ...internalFor('governance'), ...overrides.governance } });
       const registry = createRegistry({ service: 'governance', defaultMetrics: false });
       const app = await governance.createApp(config, { logger: logger.child({ service: 'governance' }), registry, bus, ...(pglite ? { pglite } : {}) });
       stack.push(app);
-      grpcPorts.governance = (await app.start()).grpcPort;
+      served('governance', (await app.start()).grpcPort);
       registries.push(registry);
     }
     if (run.has('telemetry')) {
-      const config = telemetry.loadTelemetryConfig({ file: options.file.telemetry, env, overrides: { ...internal, ...overrides.telemetry } });
+      const config = telemetry.loadTelemetryConfig({ file: options.file.telemetry, env, overrides: { ...internalFor('telemetry'), ...overrides.telemetry } });
       const registry = createRegistry({ service: 'telemetry', defaultMetrics: false });
       const app = await telemetry.createApp(config, { logger: logger.child({ service: 'telemetry' }), registry, bus, ...(pglite ? { pglite } : {}) });
       stack.push(app);
-      grpcPorts.telemetry = (await app.start()).grpcPort;
+      served('telemetry', (await app.start()).grpcPort);
       registries.push(registry);
     }
     if (run.has('mcp-connector')) {
       const key = embeddedEncryptionKey(env, options.dataDir, embeddedDb);
-      const config = mcpConnector.loadMcpConnectorConfig({ file: options.file.mcp_connector, env, overrides: { ...internal, ...(key ? { encryption_key: key } : {}), ...overrides.mcp_connector } });
+      const config = mcpConnector.loadMcpConnectorConfig({ file: options.file.mcp_connector, env, overrides: { ...internalFor('mcp-connector'), ...(key ? { encryption_key: key } : {}), ...overrides.mcp_connector } });
       const registry = createRegistry({ service: 'mcp-connector', defaultMetrics: false });
       const app = mcpConnector.createApp(config, { logger: logger.child({ service: 'mcp-connector' }), registry, bus, ...(pglite ? { pglite } : {}) });
       stack.push(app);
-      grpcPorts['mcp-connector'] = (await app.start()).grpcPort;
+      served('mcp-connector', (await app.start()).grpcPort);
       registries.push(registry);
     }
     let url: string | undefined;
     if (run.has('edge')) {
-      const local = (name: ServiceName): string | undefined => (grpcPorts[name] ? `127.0.0.1:${grpcPorts[name]}` : undefined);
+      const local = (name: ServiceName): string | undefined => grpcAddresses[name];
       const config = edge.loadEdgeConfig({
         file: options.file.edge,
         env,
@@ -132,7 +157,7 @@ export async function createAllInOne(options: AllInOneOptions, env: Env, overrid
       const { port } = await app.start();
       url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
     }
-    return { url, grpcPorts, bus, logger, [Symbol.asyncDispose]: dispose };
+    return { url, grpcPorts, grpcAddresses, bus, logger, [Symbol.asyncDispose]: dispose };
   } catch (err) {
     await dispose();
     throw err;

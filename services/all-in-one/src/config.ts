@@ -32,14 +32,15 @@ export interface AllInOneOptions {
   /** PGlite data directory when DATABASE_URL is unset (`memory://` keeps nothing). */
   dataDir: string;
   /**
-   * How the services of this process call each other: `grpc` (default: HTTP/2 on
-   * loopback, exactly as between pods) or `in-process` (the same typed clients call the
-   * handlers directly; no serialisation, no socket).
+   * How the services of this process call each other: `grpc` (default: gRPC, HTTP/2
+   * exactly as between pods, over Unix domain sockets in a private temporary directory),
+   * `grpc-tcp` (the same over TCP on 127.0.0.1) or `in-process` (the same typed clients
+   * call the handlers directly; no serialisation, no socket).
    */
   internalTransport: InternalTransport;
 }
 
-export const INTERNAL_TRANSPORTS = ['grpc', 'in-process'] as const;
+export const INTERNAL_TRANSPORTS = ['grpc', 'grpc-tcp', 'in-process'] as const;
 export type InternalTransport = (typeof INTERNAL_TRANSPORTS)[number];
 
 /** Reads SWITCHYARD_CONFIG (or ./switchyard.yaml when present) and the runner's own variables. */

@@ -108,9 +108,11 @@ export function createApp(config: McpConnectorConfig, deps: McpConnectorDeps = {
   async function open(): Promise<StartedMcpConnector> {
     const b = deps.bus ?? resources.use(await createBus({ url: config.backends.nats_url, prefix: config.backends.subject_prefix, name: 'switchyard-mcp-connector' }));
     const log = logger.child({ subsystem: 'upstreams' });
+    // Its HTTP pools close after every session (the stack unwinds in reverse).
+    const upstreams = deps.upstreams ?? resources.use(new SdkConnector({ baseEnv: deps.childEnv ?? baseChildEnvironment() }));
     const c = new McpConnector({
       clients: config.clients,
-      connector: deps.upstreams ?? new SdkConnector({ baseEnv: deps.childEnv ?? baseChildEnvironment() }),
+      connector: upstreams,
       publisher: new BusCatalogPublisher(b, logger),
       backoff: {
         initialDelayMs: config.reconnect.initial_delay_ms,

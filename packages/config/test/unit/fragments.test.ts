@@ -17,6 +17,13 @@ describe('endpoint fragments', () => {
   });
 });
 
+describe('grpcAddress', () => {
+  it('takes host:port and unix:/absolute/path, nothing else', () => {
+    for (const ok of ['127.0.0.1:50051', 'llm-proxy.switchyard.svc:50051', 'unix:/tmp/switchyard-grpc-x/llm-proxy.sock']) expect(fragments.grpcAddress.parse(ok)).toBe(ok);
+    for (const bad of ['127.0.0.1', 'unix:relative.sock', 'unix:', 'http://x:1']) expect(() => fragments.grpcAddress.parse(bad)).toThrow(/host:port or unix/);
+  });
+});
+
 describe('serviceEnv', () => {
   it('maps SWITCHYARD_<SERVICE>_{GRPC,OPS}_{HOST,PORT}, empty as unset', () => {
     const env = { SWITCHYARD_X_Y_GRPC_HOST: '0.0.0.0', SWITCHYARD_X_Y_GRPC_PORT: '7000', SWITCHYARD_X_Y_OPS_HOST: '', SWITCHYARD_X_Y_OPS_PORT: '-1' };

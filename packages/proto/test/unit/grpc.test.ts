@@ -1,4 +1,7 @@
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SwitchyardError } from '@switchyard/errors';
 import { initTracing, activeTraceId, SpanKind, SpanStatusCode } from '@switchyard/obs';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -58,20 +61,29 @@ function implementation(current: () => Seen) {
 }
 
 const servers: GrpcServerHandle[] = [];
-const transports = { grpc: { port: 0, seen: freshSeen() }, 'in-process': { port: 0, seen: freshSeen() } };
+const transports = {
+  grpc: { port: 0, address: '', seen: freshSeen() },
+  'grpc-unix': { port: 0, address: '', seen: freshSeen() },
+  'in-process': { port: 0, address: '', seen: freshSeen() },
+};
+const socketDir = mkdtempSync(join(tmpdir(), 'proto-grpc-'));
 
 beforeAll(async () => {
   const overWire = await startGrpcServer([{ service: llmproxy.LlmProxyService, implementation: implementation(() => transports.grpc.seen) }], '127.0.0.1', 0);
+  const overUnix = await startGrpcServer([{ service: llmproxy.LlmProxyService, implementation: implementation(() => transports['grpc-unix'].seen) }], `unix:${join(socketDir, 'llm.sock')}`, 0);
   useInProcessCalls(true);
   const local = await startGrpcServer([{ service: llmproxy.LlmProxyService, implementation: implementation(() => transports['in-process'].seen) }], '127.0.0.1', 0);
   useInProcessCalls(false);
-  servers.push(overWire, local);
-  transports.grpc.port = overWire.port;
-  transports['in-process'].port = local.port;
+  servers.push(overWire, overUnix, local);
+  for (const [name, handle] of [['grpc', overWire], ['grpc-unix', overUnix], ['in-process', local]] as const) {
+    transports[name].port = handle.port;
+    transports[name].address = handle.address;
+  }
 });
 
 afterAll(async () => {
   for (const s of servers) await s.shutdown(100);
+  rmSync(socketDir, { recursive: true, force: true });
 });
 
 describe('grpc adapter', () => {
@@ -88,6 +100,12 @@ describe('grpc adapter', () => {
     await expect(c.client.listModels({}, { timeoutMs: 500 })).rejects.toMatchObject({ kind: expect.stringMatching(/unavailable|upstream_timeout/) });
   });
 
+  it('binds a unix: address as given, with port 0, and a host:port one with the bound port', () => {
+    expect(transports['grpc-unix'].address).toBe(`unix:${join(socketDir, 'llm.sock')}`);
+    expect(transports['grpc-unix'].port).toBe(0);
+    expect(transports.grpc.address).toBe(`127.0.0.1:${transports.grpc.port}`);
+  });
+
   it('calls over the wire unless the process turned in-process calls on before the server started', async () => {
     using wire = createClient(llmproxy.LlmProxyService, `127.0.0.1:${transports.grpc.port}`);
     using local = createClient(llmproxy.LlmProxyService, `127.0.0.1:${transports['in-process'].port}`);
@@ -101,8 +119,8 @@ describe('grpc adapter', () => {
   });
 });
 
-describe.each(['grpc', 'in-process'] as const)('%s transport', (transport) => {
-  const address = (): string => `127.0.0.1:${transports[transport].port}`;
+describe.each(['grpc', 'grpc-unix', 'in-process'] as const)('%s transport', (transport) => {
+  const address = (): string => transports[transport].address;
   const seen = (): Seen => transports[transport].seen;
 
   it('calls a unary method with typed request and response, carrying the trace', async () => {

@@ -14,7 +14,7 @@ describe('all-in-one with an mcp_connector section', () => {
       },
       { LOG_LEVEL: 'warn' },
     );
-    using c = createClient(mcpconnector.McpConnectorService, `127.0.0.1:${gw.grpcPorts['mcp-connector']}`);
+    using c = createClient(mcpconnector.McpConnectorService, gw.grpcAddresses['mcp-connector']!);
     const clients = await (async () => {
       for (let i = 0; i < 100; i++) {
         const r = await c.client.listClients({});

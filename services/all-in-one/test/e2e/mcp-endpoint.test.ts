@@ -54,7 +54,7 @@ describe('/mcp: the edge as an MCP server', () => {
     ], { mcp: { session_secret: SECRET }, backends: REDIS });
     ({ gw, mock, backup } = setup);
     base = gw.url!;
-    const addr = (name: keyof AllInOne['grpcPorts']): string => `127.0.0.1:${gw.grpcPorts[name]}`;
+    const addr = (name: keyof AllInOne['grpcAddresses']): string => gw.grpcAddresses[name]!;
     const config = loadEdgeConfig({
       env: { LOG_LEVEL: 'warn' },
       overrides: {

@@ -109,7 +109,7 @@ describe('every real upstream through one gateway', () => {
   });
 
   it('reports every client connected and exposes each one\'s tools as <client>-<tool>', async () => {
-    using grpc = createClient(mcpconnector.McpConnectorService, `127.0.0.1:${setup!.gw.grpcPorts['mcp-connector']}`);
+    using grpc = createClient(mcpconnector.McpConnectorService, setup!.gw.grpcAddresses['mcp-connector']!);
     const { clients } = await grpc.client.listClients({});
     expect(clients.map((c) => [c.name, c.state]).sort()).toEqual([...CLIENTS].sort().map((c) => [c, 'connected']));
     const names = await listed();

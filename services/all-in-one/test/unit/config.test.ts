@@ -18,7 +18,7 @@ describe('all-in-one options', () => {
   it('takes the internal transport from SWITCHYARD_INTERNAL_TRANSPORT, and refuses unknown ones', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aio-'));
     expect(loadAllInOneOptions({ SWITCHYARD_INTERNAL_TRANSPORT: 'in-process' }, dir).internalTransport).toBe('in-process');
-    expect(() => loadAllInOneOptions({ SWITCHYARD_INTERNAL_TRANSPORT: 'carrier-pigeon' }, dir)).toThrow(/carrier-pigeon.*grpc, in-process/);
+    expect(() => loadAllInOneOptions({ SWITCHYARD_INTERNAL_TRANSPORT: 'carrier-pigeon' }, dir)).toThrow(/carrier-pigeon.*grpc, grpc-tcp, in-process/);
   });
 
   it('runs a subset and rejects unknown services and sections', () => {

@@ -3,7 +3,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { McpClientConfig } from '../../config.js';
 import { RpcError, type JsonObject, type SessionEvents, type UpstreamConnector, type UpstreamSession } from '../../domain/ports.js';
 import { classify, suggestsLegacySse } from './errors.js';
-import { linkedSignalFetch } from './linked-signal-fetch.js';
+import { createPoolFetch, type PoolFetch } from './pool-fetch.js';
 import { SdkSession } from './sdk-session.js';
 
 export interface SdkConnectorOptions {
@@ -19,20 +19,28 @@ export interface SdkConnectorOptions {
  * probe first, the legacy `initialize` handshake as fallback) over stdio, SSE and
  * Streamable HTTP (falling back to SSE on a 4xx, as the spec's back-compat section says).
  */
-export class SdkConnector implements UpstreamConnector {
+export class SdkConnector implements UpstreamConnector, AsyncDisposable {
+  /** Keep-alive connections to the HTTP upstreams, shared by every transport of this connector. */
+  readonly #http = createPoolFetch();
+
   constructor(private readonly opts: SdkConnectorOptions) {}
+
+  /** Closes the HTTP pools (after the sessions are closed). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.#http.close();
+  }
 
   async connect(config: McpClientConfig, events: SessionEvents, signal: AbortSignal): Promise<UpstreamSession> {
     switch (config.connection_type) {
       case 'stdio': return this.#open(config, events, this.#stdio(config), signal);
-      case 'sse': return this.#open(config, events, new SSEClientTransport(new URL(required(config.connection_string)), this.#http(config)), signal);
+      case 'sse': return this.#open(config, events, new SSEClientTransport(new URL(required(config.connection_string)), this.#httpOptions(config)), signal);
       case 'http': {
         const url = new URL(required(config.connection_string));
         try {
-          return await this.#open(config, events, new StreamableHTTPClientTransport(url, this.#http(config)), signal);
+          return await this.#open(config, events, new StreamableHTTPClientTransport(url, this.#httpOptions(config)), signal);
         } catch (err) {
           if (signal.aborted || !suggestsLegacySse(err instanceof Error ? (err.cause ?? err) : err)) throw err;
-          return this.#open(config, events, new SSEClientTransport(url, this.#http(config)), signal);
+          return this.#open(config, events, new SSEClientTransport(url, this.#httpOptions(config)), signal);
         }
       }
     }
@@ -49,8 +57,8 @@ export class SdkConnector implements UpstreamConnector {
     });
   }
 
-  #http(config: McpClientConfig): { requestInit: RequestInit; fetch: typeof fetch } {
-    return { requestInit: { headers: config.headers }, fetch: linkedSignalFetch() };
+  #httpOptions(config: McpClientConfig): { requestInit: RequestInit; fetch: PoolFetch['fetch'] } {
+    return { requestInit: { headers: config.headers }, fetch: this.#http.fetch };
   }
 
   async #open(config: McpClientConfig, events: SessionEvents, transport: Transport, signal: AbortSignal): Promise<UpstreamSession> {
