@@ -33,6 +33,20 @@ export async function openPglite(dataDir?: string): Promise<PGlite> {
   return db;
 }
 
+/**
+ * `CREATE SCHEMA IF NOT EXISTS` is not atomic in Postgres: two services (or two pods of
+ * one) starting together can both pass the check, and the loser gets a unique violation
+ * on pg_namespace (23505) or duplicate_schema (42P06). Either means the schema is there.
+ */
+async function createSchema(client: pg.Client, schema: string): Promise<void> {
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code !== '23505' && code !== '42P06') throw err;
+  }
+}
+
 export async function createDb<DB>(options: DbOptions): Promise<Database<DB>> {
   const schema = options.schema ?? 'public';
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name: ${schema}`);
@@ -40,7 +54,7 @@ export async function createDb<DB>(options: DbOptions): Promise<Database<DB>> {
     const bootstrap = new pg.Client({ connectionString: options.url });
     await bootstrap.connect();
     try {
-      await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await createSchema(bootstrap, schema);
     } finally {
       await bootstrap.end();
     }

@@ -44,6 +44,24 @@ async function exercise(database: Database<Tables>): Promise<void> {
 }
 
 describe('createDb', () => {
+  it('survives services and replicas opening and migrating one new schema at the same moment', async () => {
+    const fresh = `${schema}_race`;
+    try {
+      const dbs = await Promise.all(Array.from({ length: 6 }, () => createDb<Tables>({ url, schema: fresh, maxConnections: 2 })));
+      try {
+        const applied = await Promise.all(dbs.map((d) => migrate(d, 'svc', migrations)));
+        expect(applied.flat()).toEqual(['0001_items']);
+      } finally {
+        for (const d of dbs) await d[Symbol.asyncDispose]();
+      }
+    } finally {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS "${fresh}" CASCADE`);
+      await c.end();
+    }
+  });
+
   it('runs migrations and queries on real Postgres in its own schema', async () => {
     await using database = await createDb<Tables>({ url, schema });
     expect(database.kind).toBe('postgres');
