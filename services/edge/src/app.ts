@@ -190,7 +190,8 @@ async function startCounters(config: EdgeConfig, clients: Clients, logger: Logge
       const timer = setTimeout(resolve, REDIS_CONNECT_WAIT_MS);
       redis.once('ready', () => { clearTimeout(timer); resolve(); });
     });
-    driver = new RedisCounterDriver(redis, config.limits.redis_key_prefix);
+    // One deployment prefix (backends.redis_key_prefix) in front of every key edge writes: sessions and counters.
+    driver = new RedisCounterDriver(redis, config.backends.redis_key_prefix + config.limits.redis_key_prefix);
   }
   return new Counters({ driver, ledger });
 }
