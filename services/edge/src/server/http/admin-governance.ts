@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { CustomerAdmin, CustomerView, TeamAdmin, TeamView, ToolGroupAdmin, ToolGroupView } from '../../domain/governance-views.js';
-import { iso, jsonBody, type AdminEnv } from './admin.js';
+import { iso, jsonBody, type AdminEnv } from './admin-common.js';
 import {
   attachmentBody, attachmentKind, createCustomerBody, createTeamBody, createToolGroupBody, pageQuery, teamsQuery, updateCustomerBody,
   updateTeamBody, updateToolGroupBody,

@@ -1,15 +1,13 @@
-import { SwitchyardError } from '@switchyard/errors';
-import type { HttpBindings } from '@hono/node-server';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import type { McpClientAdmin } from '../../domain/mcp-client-admin.js';
 import type { AuditLog, KeyAdmin } from '../../domain/ports.js';
 import { governanceRoutes, type GovernanceAdminDeps } from './admin-governance.js';
 import type { KeyView } from '../../domain/types.js';
 import { adminAuth } from './admin-auth.js';
-import { readBody } from './body.js';
 import { mountMcpClientRoutes } from './admin-mcp-clients.js';
 import { createKeyBody, listKeysQuery, logsQuery, updateKeyBody } from './admin-schemas.js';
-import { parseJsonBody, parseWith } from './validation.js';
+import { parseWith } from './validation.js';
+import { iso, jsonBody, type AdminEnv } from './admin-common.js';
 import { limitsAdminRoutes } from './admin-limits.js';
 import type { LimitsAdmin } from '../../domain/limits-admin.js';
 import type { Counters } from '@switchyard/limits';
@@ -25,9 +23,6 @@ export interface AdminDeps extends GovernanceAdminDeps {
   counters: Counters;
 }
 
-const ADMIN_BODY_LIMIT = 64 * 1024;
-
-export const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
 export function keyJson(k: KeyView): Record<string, unknown> {
   return {
@@ -47,17 +42,6 @@ export function keyJson(k: KeyView): Record<string, unknown> {
   };
 }
 
-export type AdminEnv = { Bindings: HttpBindings };
-
-/** The JSON body, read from the raw Node request with the limit enforced while reading. */
-export async function jsonBody(c: Context<AdminEnv>): Promise<unknown> {
-  const type = c.req.header('content-type');
-  if (type !== undefined && !type.toLowerCase().startsWith('application/json')) {
-    throw new SwitchyardError('invalid_argument', `unsupported content-type '${type}': send application/json`);
-  }
-  const body = await readBody(c.env.incoming, ADMIN_BODY_LIMIT);
-  return parseJsonBody(body.toString('utf8'));
-}
 
 /** `/api/*`: key administration (governance) and the audit log (telemetry). */
 export function adminRoutes(deps: AdminDeps): Hono<AdminEnv> {
