@@ -10,7 +10,7 @@ import { GrpcLimitsAdmin } from './adapters/grpc/limits-admin.js';
 import { BusUsageSink } from './adapters/nats/usage-sink.js';
 import { LimitsGate } from './domain/limits-gate.js';
 import { Counters, MemoryCounterDriver, PriceTable, RedisCounterDriver, type CounterDriver } from '@switchyard/limits';
-import { Redis } from 'ioredis';
+import { connectRedis } from './adapters/redis/connect.js';
 import { GrpcLlmGateway } from './adapters/grpc/llm-proxy.js';
 import { GrpcMcpClientAdmin } from './adapters/grpc/mcp-client-admin.js';
 import { GrpcMcpConnector } from './adapters/grpc/mcp-connector.js';
@@ -160,9 +160,6 @@ async function startAudit(config: EdgeConfig, bus: Bus, metrics: EdgeMetrics, lo
   return audit;
 }
 
-/** How long start waits for Redis; after that the edge serves anyway and limited keys get 503 until it connects. */
-const REDIS_CONNECT_WAIT_MS = 2_000;
-
 /**
  * Counters in Redis when `backends.redis_url` is set (shared by every replica), else in
  * memory (one process). Redis runs without an offline queue: while it is unreachable a
@@ -175,21 +172,13 @@ async function startCounters(config: EdgeConfig, clients: Clients, logger: Logge
   if (url === undefined) {
     driver = new MemoryCounterDriver();
   } else {
-    const redis = new Redis(url, { enableOfflineQueue: false, enableAutoPipelining: true, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(100 * n, 2_000), connectionName: 'switchyard-edge' });
-    let down = false;
-    redis.on('error', (err) => {
-      if (!down) logger.warn({ err }, 'limits.redis_unavailable');
-      down = true;
-    });
-    redis.on('ready', () => {
-      if (down) logger.info({}, 'limits.redis_recovered');
-      down = false;
+    const redis = await connectRedis(url, {
+      connectionName: 'switchyard-edge',
+      autoPipelining: true,
+      onUnavailable: (err) => logger.warn({ err }, 'limits.redis_unavailable'),
+      onRecovered: () => logger.info({}, 'limits.redis_recovered'),
     });
     cleanups.push(() => { redis.disconnect(); });
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, REDIS_CONNECT_WAIT_MS);
-      redis.once('ready', () => { clearTimeout(timer); resolve(); });
-    });
     // One deployment prefix (backends.redis_key_prefix) in front of every key edge writes: sessions and counters.
     driver = new RedisCounterDriver(redis, config.backends.redis_key_prefix + config.limits.redis_key_prefix);
   }

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from './connect.js';
 import type { LiveSession, McpSessionRecord, McpSessionStore } from '../../domain/mcp-sessions.js';
 
 // KEYS[1] session; ARGV[1] now (ms), ARGV[2] idle TTL (ms). Never creates a key.
@@ -39,9 +40,6 @@ const key = (id: string): string => `mcp:session:${id}`;
  * Each operation is one round trip (a pipeline or a Lua script through EVALSHA).
  * No offline queue: with Redis away a request fails at once (503) instead of hanging.
  */
-/** How long start waits for Redis before serving without it. */
-const CONNECT_WAIT_MS = 2_000;
-
 export class RedisSessionStore implements McpSessionStore {
   readonly kind = 'redis';
   readonly #redis: Scripted;
@@ -54,25 +52,15 @@ export class RedisSessionStore implements McpSessionStore {
   }
 
   /**
-   * Connects, waiting up to `CONNECT_WAIT_MS` for Redis. An edge whose Redis is away
-   * still starts (chat and the rest of the API do not need it): session requests get
-   * 503 until ioredis reconnects on its own.
+   * Connects (see `connectRedis`: an edge whose Redis is away still starts, and session
+   * requests get 503 until ioredis reconnects on its own).
    */
   static async connect(opts: RedisSessionStoreOptions, onUnreachable?: (err: unknown) => void): Promise<RedisSessionStore> {
-    const redis = new Redis(opts.url, {
-      keyPrefix: opts.keyPrefix,
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (n) => Math.min(100 * n, 2_000),
+    const redis = await connectRedis(opts.url, {
       connectionName: 'switchyard-edge-mcp-sessions',
+      keyPrefix: opts.keyPrefix,
+      ...(onUnreachable ? { onUnavailable: onUnreachable } : {}),
     });
-    redis.on('error', () => undefined); // reconnects on its own; failures surface per request
-    const connected = redis.connect().then(() => true, (err: unknown) => {
-      onUnreachable?.(err);
-      return false;
-    });
-    await Promise.race([connected, new Promise((resolve) => setTimeout(resolve, CONNECT_WAIT_MS).unref())]);
     return new RedisSessionStore(redis, opts.idleTtlMs);
   }
 
