@@ -61,7 +61,7 @@ export class ManagedClient implements AsyncDisposable {
       client: this.name,
       max: opts.config.max_session_connections ?? lanes.maxPerClient,
       idleTtlMs: opts.config.session_idle_ttl_ms ?? lanes.idleTtlMs,
-      open: (events, signal) => opts.connector.connect(opts.config, events, signal),
+      open: (events, signal) => opts.connector.connect(opts.config, events, signal, { era: this.era }),
       ...(lanes.onFallback ? { onFallback: (reason: LaneFallback) => lanes.onFallback?.(this.name, reason) } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });

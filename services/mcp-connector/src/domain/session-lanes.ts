@@ -9,7 +9,7 @@ export interface SessionLanesOptions {
   max: number;
   /** A lane with no call running for this long is closed. */
   idleTtlMs: number;
-  /** Opens one more upstream connection like the shared one (stdio: a new child, same command and env; HTTP: a new upstream session). */
+  /** Opens one more upstream connection like the shared one (stdio: a new child, same command and env; HTTP: a new upstream session; same era). */
   open(events: SessionEvents, signal: AbortSignal): Promise<UpstreamSession>;
   onFallback?(reason: LaneFallback): void;
   /** Diagnostics: `mcp.lane.opened`, `mcp.lane.closed`, `mcp.lane.connect_failed`. */
