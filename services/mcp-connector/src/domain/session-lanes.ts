@@ -1,5 +1,12 @@
 import { RpcError, UpstreamError, type CallObserver, type JsonObject, type SessionEvents, type UpstreamSession } from './ports.js';
 
+/**
+ * After a lane failed to connect, new lanes of this client are not tried for this long:
+ * a server that cannot run twice (a lock, a port) would otherwise cost every such call a
+ * failed spawn, or a connect timeout, before it falls back.
+ */
+export const LANE_RETRY_AFTER_MS = 30_000;
+
 /** Why a call that asked for a lane ran on the shared connection instead. */
 export type LaneFallback = 'cap' | 'connect_failed';
 
@@ -54,13 +61,16 @@ class Lane {
  * Opened lazily on the session's first call that asks for one, reused by its later
  * calls, closed after `idleTtlMs` without a call, when the session ends, and when the
  * client is closed. At `max` lanes a call runs on the shared connection (a fallback).
- * A lane that breaks is dropped (its calls fail); the next call opens a new one.
+ * A lane that breaks is dropped (its calls fail); the next call opens a new one. After
+ * a failed connect no new lane is tried for LANE_RETRY_AFTER_MS (calls fall back).
  */
 export class SessionLanes implements AsyncDisposable {
   readonly #lanes = new Map<string, Lane>();
   readonly #closing = new Set<Promise<void>>();
   readonly #opts: SessionLanesOptions;
   #disposed = false;
+  /** No new lane before this time (ms since epoch): the last connect failed. */
+  #retryAt = 0;
 
   constructor(opts: SessionLanesOptions) {
     this.#opts = opts;
@@ -85,6 +95,10 @@ export class SessionLanes implements AsyncDisposable {
     if (!lane) {
       if (this.#lanes.size >= this.#opts.max) {
         this.#opts.onFallback?.('cap');
+        return undefined;
+      }
+      if (Date.now() < this.#retryAt) {
+        this.#opts.onFallback?.('connect_failed');
         return undefined;
       }
       lane = this.#open(session);
@@ -156,7 +170,8 @@ export class SessionLanes implements AsyncDisposable {
       },
       (err: unknown) => {
         if (!lane.closed) {
-          this.#opts.onEvent?.('mcp.lane.connect_failed', { client: this.#opts.client, err });
+          this.#retryAt = Date.now() + LANE_RETRY_AFTER_MS;
+          this.#opts.onEvent?.('mcp.lane.connect_failed', { client: this.#opts.client, err, retryAfterMs: LANE_RETRY_AFTER_MS });
           this.#drop(lane, 'connect_failed');
         }
         throw err;

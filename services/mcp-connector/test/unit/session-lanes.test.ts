@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SessionLanes, type LaneFallback } from '../../src/domain/session-lanes.js';
+import { LANE_RETRY_AFTER_MS, SessionLanes, type LaneFallback } from '../../src/domain/session-lanes.js';
 import { RpcError, UpstreamError, type CallObserver, type JsonObject, type SessionEvents, type UpstreamSession } from '../../src/domain/ports.js';
 
 /** An upstream connection that records what happens to it; `events` is what the pool gave it. */
@@ -134,13 +134,19 @@ describe('session lanes', () => {
     expect(opened[0]!.closed).toBe(true);
   });
 
-  it('a failed connect falls back (counted) and the next call tries again', async () => {
+  it('a failed connect falls back (counted); no new lane is tried for a while, then one is', async () => {
     let fail = true;
-    const { lanes, opened, fallbacks } = pool({ failConnect: () => fail });
+    let attempts = 0;
+    const { lanes, opened, fallbacks } = pool({ failConnect: () => { attempts++; return fail; } });
     expect(await lanes.acquire('s1', undefined)).toBeUndefined();
     expect(fallbacks).toEqual(['connect_failed']);
     expect(lanes.size).toBe(0);
     fail = false;
+    // Inside the retry window: straight to the shared connection, no connect attempt.
+    expect(await lanes.acquire('s2', undefined)).toBeUndefined();
+    expect(attempts).toBe(1);
+    expect(fallbacks).toEqual(['connect_failed', 'connect_failed']);
+    await vi.advanceTimersByTimeAsync(LANE_RETRY_AFTER_MS);
     expect(await lanes.acquire('s1', undefined)).toBeDefined();
     expect(opened).toHaveLength(1);
   });
