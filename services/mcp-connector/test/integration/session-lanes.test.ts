@@ -74,16 +74,23 @@ describe('session lanes reap their stdio children', () => {
     await waitFor(async () => (await processesWith(marker)) === 0, { timeoutMs: 10_000, intervalMs: 100 });
   }, 180_000);
 
-  it('an idle lane is closed after its TTL (the client\'s own setting), a busy session keeps its lane', async () => {
+  it('idle lanes are closed after their TTL (the client\'s own setting)', async () => {
     const marker = `--lanes-ttl=${ids.runId}`;
-    const c = connectorFor([tiny('ttl', marker, { session_idle_ttl_ms: 300 })], upstreams, { maxPerClient: 16, idleTtlMs: 300_000 });
+    const events: string[] = [];
+    const c = new McpConnector({
+      clients: [tiny('ttl', marker, { session_idle_ttl_ms: 300 })], connector: upstreams, publisher: { catalogChanged: () => undefined },
+      backoff: { initialDelayMs: 50, maxDelayMs: 200, multiplier: 2, jitter: 0 }, healthIntervalMs: 60_000, maxFailures: 3,
+      lanes: { maxPerClient: 16, idleTtlMs: 300_000 },
+      onEvent: (event, detail) => { if (event.startsWith('mcp.lane.')) events.push(`${event}:${String(detail.reason ?? '')}`); },
+    });
     disposables.push(c);
     c.start();
     await waitFor(() => c.listClients()[0]?.state === 'connected', { timeoutMs: 20_000, intervalMs: 25 });
     await Promise.all(['a', 'b', 'c'].map((s) => call(c, 'ttl-ping_me', s)));
-    expect(c.listClients()[0]?.lanes).toBe(3);
-    expect(await processesWith(marker)).toBe(4);
+    // No timing asserted in between (a loaded machine may take longer than the TTL to get here).
     await waitFor(async () => c.listClients()[0]?.lanes === 0 && (await processesWith(marker)) === 1, { timeoutMs: 10_000, intervalMs: 50 });
+    expect(events.filter((e) => e.startsWith('mcp.lane.opened'))).toHaveLength(3);
+    expect(events.filter((e) => e === 'mcp.lane.closed:idle')).toHaveLength(3);
   }, 60_000);
 
   it('removing the client closes its lanes with it', async () => {
