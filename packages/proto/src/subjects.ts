@@ -9,6 +9,8 @@ export const SUBJECTS = {
   catalogChanged: 'catalog.changed',
   /** Core NATS: an MCP client config changed in Postgres; every mcp-connector replica reconciles. */
   mcpClientsChanged: 'mcp.clients.changed',
+  /** Core NATS: a legacy `/mcp` session ended (edge); mcp-connector closes its session lanes. */
+  mcpSessionClosed: 'mcp.session.closed',
   auditLlm: 'audit.llm',
   auditTool: 'audit.tool',
   auditAdmin: 'audit.admin',

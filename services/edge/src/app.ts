@@ -19,6 +19,7 @@ import { EdgeMetrics } from './adapters/metrics.js';
 import { RedisSessionStore } from './adapters/redis/redis-session-store.js';
 import { MemorySessionStore, type McpSessionStore } from './domain/mcp-sessions.js';
 import { BusAuditSink } from './adapters/nats/audit-sink.js';
+import { sessionClosedPublisher } from './adapters/nats/session-closed-publisher.js';
 import { AuthState } from './domain/auth-state.js';
 import { Authenticator } from './domain/authenticator.js';
 import { PolicyCache } from './domain/policy-cache.js';
@@ -257,6 +258,7 @@ function startMcp(
     ...execute,
     sessionSecret: config.mcp.session_secret ?? randomSessionSecret(),
     sessions: ctx.sessions,
+    onSessionEnded: sessionClosedPublisher(ctx.bus, logger),
     allowedOrigins: config.mcp.allowed_origins,
     forwarder: connector,
     changes,

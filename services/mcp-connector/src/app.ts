@@ -18,6 +18,7 @@ import { createMetrics } from './metrics.js';
 import { clientAdminServiceBinding } from './server/grpc/client-admin-service.js';
 import { mcpConnectorServiceBinding } from './server/grpc/mcp-connector-service.js';
 import { subscribeClientsChanged } from './server/nats/clients-changed.js';
+import { subscribeSessionClosed } from './server/nats/session-closed.js';
 
 export interface McpConnectorDeps {
   logger?: Logger;
@@ -122,10 +123,17 @@ export function createApp(config: McpConnectorConfig, deps: McpConnectorDeps = {
       },
       healthIntervalMs: config.health_check_interval_ms,
       maxFailures: config.health_check_failures,
+      lanes: {
+        maxPerClient: config.max_session_connections,
+        idleTtlMs: config.session_idle_ttl_ms,
+        onFallback: (client, reason) => metrics.laneFallbacks.inc({ client, reason }),
+      },
       onEvent: (event, detail) => (event.endsWith('failed') ? log.warn(detail, event) : log.info(detail, event)),
     });
     // Disposed after the gRPC server stops (the stack unwinds in reverse).
     resources.use(c);
+    const sessionClosed = subscribeSessionClosed({ bus: b, connector: c, logger });
+    resources.defer(() => sessionClosed.unsubscribe());
     const bindings = [mcpConnectorServiceBinding({ connector: c, logger, rpcSeconds: metrics.rpcSeconds })];
     if (config.managed_clients.enabled) {
       const registry = await openRegistry(c, b, log);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configFileSection, envSecret, fragments, loadConfig, type Env, type ServiceConfigOptions } from '@switchyard/config';
+import { configFileSection, envInt, envSecret, fragments, loadConfig, type Env, type ServiceConfigOptions } from '@switchyard/config';
 
 const clientName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'client names are 1-64 characters of [A-Za-z0-9_-]');
 
@@ -41,6 +41,13 @@ export const mcpClientConfigSchema = z
     /** USD per call, charged to the caller's budgets: `{ default: 0.01, tools: { search: 0.05 } }`. */
     tool_pricing: toolPricing.optional(),
     disabled: z.boolean().default(false),
+    /**
+     * Session lanes: most upstream connections this client opens for single downstream
+     * sessions (0: none, every call shares the one connection). Absent: the global value.
+     */
+    max_session_connections: z.number().int().min(0).max(1000).optional(),
+    /** A session lane idle this long is closed. Absent: the global value. */
+    session_idle_ttl_ms: z.number().int().positive().optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -93,6 +100,14 @@ export const mcpConnectorConfigSchema = z
     /** Failed checks in a row before a client is declared disconnected and reconnected. */
     health_check_failures: z.number().int().positive().default(3),
     reconnect: reconnectSchema.prefault({}),
+    /**
+     * Session lanes (docs/architecture.md): a legacy downstream session whose client takes
+     * server-to-client requests or set a log level gets its own upstream connection per
+     * client, at most this many per client; beyond it calls share the one connection.
+     */
+    max_session_connections: z.number().int().min(0).max(1000).default(16),
+    /** A session lane idle this long is closed (keep it at most edge's mcp.session_idle_ttl_ms). */
+    session_idle_ttl_ms: z.number().int().positive().default(300_000),
     backends: fragments.backends.prefault({}),
     observability: fragments.observability.prefault({}),
   })
@@ -108,6 +123,8 @@ function envOverrides(env: Env): unknown {
   return {
     ...fragments.serviceEnv(env, 'MCP_CONNECTOR'),
     encryption_key: envSecret(env, 'SWITCHYARD_ENCRYPTION_KEY'),
+    max_session_connections: envInt(env, 'SWITCHYARD_MCP_CONNECTOR_MAX_SESSION_CONNECTIONS'),
+    session_idle_ttl_ms: envInt(env, 'SWITCHYARD_MCP_CONNECTOR_SESSION_IDLE_TTL_MS'),
     backends: { database_url: env.DATABASE_URL || undefined, nats_url: env.NATS_URL || undefined },
     observability: fragments.observabilityEnv(env),
   };

@@ -20,6 +20,25 @@ export interface LiveSession {
   scope: string;
   protocolVersion: string;
   logLevel: string | undefined;
+  /** The client declared `sampling`, `elicitation` or `roots` at initialize (it takes server-to-client requests). */
+  serverRequests: boolean;
+}
+
+/** The initialize capabilities that make a client take server-to-client requests. */
+export function takesServerRequests(capabilities: unknown): boolean {
+  if (typeof capabilities !== 'object' || capabilities === null) return false;
+  const c = capabilities as Record<string, unknown>;
+  return [c.sampling, c.elicitation, c.roots].some((v) => typeof v === 'object' && v !== null);
+}
+
+/**
+ * Whether a streamed tools/call of this session runs on its own upstream connection (a
+ * session lane in mcp-connector), so that log messages and server-to-client requests
+ * reach exactly this session: when the client takes server requests or set a log level.
+ * Other calls share the client's one connection (no extra connection, no extra work).
+ */
+export function needsLane(session: LiveSession): boolean {
+  return session.serverRequests || session.logLevel !== undefined;
 }
 
 /**
@@ -61,7 +80,8 @@ export class MemorySessionStore implements McpSessionStore {
     if (!entry) return undefined;
     entry.record.lastSeenAt = now;
     entry.expiresAt = this.now() + this.ttlMs;
-    return { scope: entry.record.scope, protocolVersion: entry.record.protocolVersion, logLevel: entry.record.logLevel };
+    const r = entry.record;
+    return { scope: r.scope, protocolVersion: r.protocolVersion, logLevel: r.logLevel, serverRequests: takesServerRequests(r.capabilities) };
   }
 
   async setLogLevel(id: string, level: string): Promise<boolean> {

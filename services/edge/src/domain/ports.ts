@@ -73,6 +73,8 @@ export interface ToolCallStream {
   readonly callKey: string;
   /** The downstream request's `_meta`, forwarded upstream. */
   readonly meta: JsonObject | undefined;
+  /** The downstream session, when the call should run on its own upstream connection (a session lane). */
+  readonly session?: string | undefined;
   onProgress(params: JsonObject): void;
   onLog(params: JsonObject): void;
   /** A server-to-client request to send downstream; its answer goes back through `McpForwarder.respond`. */

@@ -36,7 +36,7 @@ describe('RedisSessionStore', () => {
     await a.create('s1', record('key-1\0'));
     expect(await raw.pttl(`${ids.redisPrefix}mcp:session:s1`)).toBeGreaterThan(0);
     expect(await b.get('s1')).toEqual(record('key-1\0'));
-    expect(await b.touch('s1', 42)).toEqual({ scope: 'key-1\0', protocolVersion: '2025-06-18' });
+    expect(await b.touch('s1', 42)).toEqual({ scope: 'key-1\0', protocolVersion: '2025-06-18', serverRequests: true });
     expect((await a.get('s1'))?.lastSeenAt).toBe(42);
   });
 
@@ -56,10 +56,17 @@ describe('RedisSessionStore', () => {
     await a.create('lv', record('key-1\0'));
     expect((await b.touch('lv', 5))?.logLevel).toBeUndefined();
     expect(await a.setLogLevel('lv', 'warning')).toBe(true);
-    expect(await b.touch('lv', 6)).toEqual({ scope: 'key-1\0', protocolVersion: '2025-06-18', logLevel: 'warning' });
+    expect(await b.touch('lv', 6)).toEqual({ scope: 'key-1\0', protocolVersion: '2025-06-18', logLevel: 'warning', serverRequests: true });
     expect((await b.get('lv'))?.logLevel).toBe('warning');
     expect(await a.setLogLevel('never-created', 'error')).toBe(false);
     expect(await raw.exists(`${ids.redisPrefix}mcp:session:never-created`)).toBe(0);
+  });
+
+  it('touch tells whether the client declared sampling, elicitation or roots (what decides a session lane)', async () => {
+    await a.create('caps-none', { ...record('key-1\0'), capabilities: { experimental: {} } });
+    await a.create('caps-roots', { ...record('key-1\0'), capabilities: { roots: { listChanged: true } } });
+    expect((await b.touch('caps-none', 1))?.serverRequests).toBe(false);
+    expect((await b.touch('caps-roots', 1))?.serverRequests).toBe(true);
   });
 
   it('DELETE on one replica revokes the session on the other; only the owner may delete', async () => {

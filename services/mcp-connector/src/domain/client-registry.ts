@@ -201,7 +201,7 @@ export class ClientRegistry {
   }
 
   #status(name: string): ClientStatus {
-    return this.#opts.connector.listClients().find((c) => c.name === name) ?? { name, state: 'connecting', toolCount: 0, era: undefined, pid: undefined };
+    return this.#opts.connector.listClients().find((c) => c.name === name) ?? { name, state: 'connecting', toolCount: 0, era: undefined, pid: undefined, lanes: 0 };
   }
 
   #view(config: McpClientConfig, source: ClientSource, stored: StoredClient | undefined): ClientView {

@@ -5,7 +5,7 @@ import type { BackoffPolicy } from './backoff.js';
 import { stableJson } from './client-store.js';
 import { isToolAllowed } from './filter.js';
 import type { ClientState } from './health.js';
-import { ManagedClient } from './managed-client.js';
+import { ManagedClient, type LaneSettings } from './managed-client.js';
 import { ToolNameMap } from './naming.js';
 import { RpcError, UpstreamError, type CatalogPublisher, type JsonObject, type ToolCallOptions, type UpstreamConnector } from './ports.js';
 
@@ -49,6 +49,8 @@ export interface ClientStatus {
   toolCount: number;
   era: 'legacy' | 'modern' | undefined;
   pid: number | undefined;
+  /** Session lanes open or opening. */
+  lanes: number;
 }
 
 export interface McpConnectorOptions {
@@ -60,6 +62,8 @@ export interface McpConnectorOptions {
   maxFailures: number;
   onEvent?(event: string, detail: Record<string, unknown>): void;
   random?: () => number;
+  /** Session lanes (defaults for every client; a client's config may override them). Absent: none. */
+  lanes?: LaneSettings;
 }
 
 interface Snapshot extends CatalogLists {
@@ -103,6 +107,7 @@ export class McpConnector implements AsyncDisposable {
       onChange: (name) => { if (this.#clients.get(name) === client) this.#rebuild(name); },
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
       ...(opts.random ? { random: opts.random } : {}),
+      ...(opts.lanes ? { lanes: opts.lanes } : {}),
     });
     return client;
   }
@@ -201,14 +206,23 @@ export class McpConnector implements AsyncDisposable {
       toolCount: c.serving ? c.catalog.tools.length : 0,
       era: c.era,
       pid: c.pid,
+      lanes: c.lanes,
     }));
+  }
+
+  /** A downstream session ended: every client closes its lane for it. */
+  closeSession(downstreamSession: string): number {
+    let closed = 0;
+    for (const c of this.#clients.values()) if (c.closeSession(downstreamSession)) closed++;
+    return closed;
   }
 
   client(name: string): ManagedClient | undefined {
     return this.#clients.get(name);
   }
 
-  async callTool(exposed: string, args: JsonObject, options: { signal: AbortSignal; timeoutMs?: number } & Pick<ToolCallOptions, 'observer' | 'meta'>): Promise<JsonObject> {
+  /** With `session` (a downstream session id), the call runs on that session's lane when the client can give it one. */
+  async callTool(exposed: string, args: JsonObject, options: { signal: AbortSignal; timeoutMs?: number; session?: string } & Pick<ToolCallOptions, 'observer' | 'meta'>): Promise<JsonObject> {
     const ref = this.#snapshot.names.resolve(exposed);
     const client = ref ? this.#clients.get(ref.client) : undefined;
     if (!ref || !client) throw new SwitchyardError('not_found', `unknown tool ${exposed}`, { code: 'mcp_tool_not_found', param: 'name' });
@@ -221,7 +235,7 @@ export class McpConnector implements AsyncDisposable {
         signal: options.signal, timeoutMs,
         ...(options.observer ? { observer: options.observer } : {}),
         ...(options.meta ? { meta: options.meta } : {}),
-      });
+      }, options.session);
     } catch (err) {
       throw toCallError(err, exposed, client.name, options.signal);
     }

@@ -1,5 +1,6 @@
 import type { McpClientConfig } from '../config.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
+import { SessionLanes, type LaneFallback } from './session-lanes.js';
 import { INITIAL_HEALTH, isServing, nextHealth, type ClientState, type Health, type HealthEvent } from './health.js';
 import { RpcError, UpstreamError, type CallObserver, type CallOptions, type JsonObject, type ToolCallOptions, type UpstreamCatalog, type UpstreamConnector, type UpstreamSession } from './ports.js';
 
@@ -16,7 +17,18 @@ export interface ManagedClientOptions {
   /** Diagnostics (logging lives in the composition root). */
   onEvent?(event: string, detail: Record<string, unknown>): void;
   random?: () => number;
+  /** Session lanes: the defaults for clients whose config does not set them. */
+  lanes?: LaneSettings;
 }
+
+export interface LaneSettings {
+  maxPerClient: number;
+  idleTtlMs: number;
+  onFallback?(client: string, reason: LaneFallback): void;
+}
+
+/** Without settings (unit tests of other parts): no lanes. */
+const NO_LANES: LaneSettings = { maxPerClient: 0, idleTtlMs: 300_000 };
 
 /**
  * One upstream kept alive: connects, lists its catalog, checks its health, and
@@ -37,11 +49,22 @@ export class ManagedClient implements AsyncDisposable {
   readonly #opts: ManagedClientOptions;
   /** Tool calls in progress on this upstream (each with its observer, if it relays). */
   readonly #calls = new Set<{ observer: CallObserver | undefined }>();
+  /** Upstream connections of single downstream sessions (their calls only; the catalog stays on the shared one). */
+  readonly #lanes: SessionLanes;
 
   constructor(opts: ManagedClientOptions) {
     this.#opts = opts;
     this.name = opts.config.name;
     this.#health = opts.config.disabled ? { ...INITIAL_HEALTH, state: 'disabled' } : INITIAL_HEALTH;
+    const lanes = opts.lanes ?? NO_LANES;
+    this.#lanes = new SessionLanes({
+      client: this.name,
+      max: opts.config.max_session_connections ?? lanes.maxPerClient,
+      idleTtlMs: opts.config.session_idle_ttl_ms ?? lanes.idleTtlMs,
+      open: (events, signal) => opts.connector.connect(opts.config, events, signal, { era: this.era }),
+      ...(lanes.onFallback ? { onFallback: (reason: LaneFallback) => lanes.onFallback?.(this.name, reason) } : {}),
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    });
   }
 
   get config(): McpClientConfig { return this.#opts.config; }
@@ -51,14 +74,33 @@ export class ManagedClient implements AsyncDisposable {
   /** The stdio child's pid while connected. */
   get pid(): number | undefined { return this.#session?.pid; }
   get era(): 'legacy' | 'modern' | undefined { return this.#session?.era; }
+  /** Session lanes open or opening. */
+  get lanes(): number { return this.#lanes.size; }
 
   start(): void {
     if (this.#health.state === 'disabled' || this.#disposed) return;
     this.#runConnect();
   }
 
-  async callTool(tool: string, args: JsonObject, options: ToolCallOptions): Promise<JsonObject> {
+  /**
+   * Runs a tool; with `downstreamSession`, on that session's lane when one can be had
+   * (opened on first use), else on the shared connection like any other call.
+   */
+  async callTool(tool: string, args: JsonObject, options: ToolCallOptions, downstreamSession?: string): Promise<JsonObject> {
     const session = this.#serving();
+    if (downstreamSession) {
+      const lease = await this.#lanes.acquire(downstreamSession, options.observer);
+      if (lease) {
+        try {
+          const result = await lease.session.callTool(tool, args, options);
+          lease.release();
+          return result;
+        } catch (err) {
+          lease.release(err);
+          throw err;
+        }
+      }
+    }
     const call = { observer: options.observer };
     this.#calls.add(call);
     try {
@@ -66,6 +108,11 @@ export class ManagedClient implements AsyncDisposable {
     } finally {
       this.#calls.delete(call);
     }
+  }
+
+  /** The downstream session ended: its lane closes. */
+  closeSession(downstreamSession: string): boolean {
+    return this.#lanes.close(downstreamSession);
   }
 
   /** Forwards one request (resources/read, prompts/get, ...) to the upstream. */
@@ -80,10 +127,10 @@ export class ManagedClient implements AsyncDisposable {
   }
 
   /**
-   * The observer of the one tool call in progress. The upstream connection is shared and
-   * neither stdio nor the SDK client tells which request a log message or a server request
-   * belongs to, so they are relayed only when exactly one call is running: never to
-   * another caller's session.
+   * The observer of the one tool call in progress on the shared connection. It is shared
+   * and neither stdio nor the SDK client tells which request a log message or a server
+   * request belongs to, so they are relayed only when exactly one call is running: never
+   * to another caller's session. (Sessions that need them get lanes: session-lanes.ts.)
    */
   #soleObserver(): CallObserver | undefined {
     if (this.#calls.size !== 1) return undefined;
@@ -215,6 +262,6 @@ export class ManagedClient implements AsyncDisposable {
     this.#abort.abort();
     // A connect in flight closes its own session once it sees it is stale.
     await this.#connecting?.catch(() => undefined);
-    await this.#dropSession();
+    await Promise.all([this.#dropSession(), this.#lanes[Symbol.asyncDispose]()]);
   }
 }

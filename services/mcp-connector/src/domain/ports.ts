@@ -87,9 +87,14 @@ export interface SessionEvents {
   onRequest?(method: string, params: JsonObject, signal: AbortSignal): Promise<JsonObject>;
 }
 
+export interface ConnectOptions {
+  /** The era a connection to the same upstream negotiated: `legacy` skips the `server/discover` probe. */
+  era?: 'legacy' | 'modern' | undefined;
+}
+
 /** Opens sessions to upstreams (the MCP SDK adapter). */
 export interface UpstreamConnector {
-  connect(config: McpClientConfig, events: SessionEvents, signal: AbortSignal): Promise<UpstreamSession>;
+  connect(config: McpClientConfig, events: SessionEvents, signal: AbortSignal, options?: ConnectOptions): Promise<UpstreamSession>;
 }
 
 /** Announces catalog changes (the bus adapter). */

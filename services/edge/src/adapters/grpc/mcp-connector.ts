@@ -72,6 +72,7 @@ export class GrpcMcpConnector implements ToolCatalogSource, ToolExecutor, McpFor
         progress: stream.progress,
         callKey: stream.callKey,
         meta: stream.meta ? encoder.encode(JSON.stringify(stream.meta)) : new Uint8Array(0),
+        session: stream.session ?? '',
       },
       { signal: execution.signal, timeoutMs: execution.timeoutMs + DEADLINE_MARGIN_MS },
     );

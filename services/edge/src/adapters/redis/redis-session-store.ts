@@ -1,13 +1,13 @@
 import type { Redis } from 'ioredis';
 import { connectRedis } from './connect.js';
-import type { LiveSession, McpSessionRecord, McpSessionStore } from '../../domain/mcp-sessions.js';
+import { takesServerRequests, type LiveSession, type McpSessionRecord, type McpSessionStore } from '../../domain/mcp-sessions.js';
 
 // KEYS[1] session; ARGV[1] now (ms), ARGV[2] idle TTL (ms). Never creates a key.
 const TOUCH = `
 if redis.call('exists', KEYS[1]) == 0 then return false end
 redis.call('hset', KEYS[1], 'last_seen_at', ARGV[1])
 redis.call('pexpire', KEYS[1], ARGV[2])
-return redis.call('hmget', KEYS[1], 'scope', 'protocol_version', 'log_level')`;
+return redis.call('hmget', KEYS[1], 'scope', 'protocol_version', 'log_level', 'server_requests')`;
 
 // KEYS[1] session; ARGV[1] level. Never revives an expired or deleted session.
 const SET_LEVEL = `
@@ -21,7 +21,7 @@ if redis.call('hget', KEYS[1], 'scope') ~= ARGV[1] then return 0 end
 return redis.call('del', KEYS[1])`;
 
 type Scripted = Redis & {
-  mcpSessionTouch(key: string, now: string, ttl: string): Promise<[string | null, string | null, string | null] | null>;
+  mcpSessionTouch(key: string, now: string, ttl: string): Promise<[string | null, string | null, string | null, string | null] | null>;
   mcpSessionSetLevel(key: string, level: string): Promise<number>;
   mcpSessionDelete(key: string, scope: string): Promise<number>;
 };
@@ -74,6 +74,8 @@ export class RedisSessionStore implements McpSessionStore {
         protocol_version: r.protocolVersion,
         client_info: JSON.stringify(r.clientInfo ?? null),
         capabilities: JSON.stringify(r.capabilities ?? null),
+        // Read on every request (touch), so derived once here rather than parsed each time.
+        server_requests: takesServerRequests(r.capabilities) ? '1' : '0',
         created_at: String(r.createdAt),
         last_seen_at: String(r.lastSeenAt),
       })
@@ -86,7 +88,7 @@ export class RedisSessionStore implements McpSessionStore {
   async touch(id: string, now: number): Promise<LiveSession | undefined> {
     const got = await this.#redis.mcpSessionTouch(key(id), String(now), String(this.ttlMs));
     if (!got || got[0] === null) return undefined;
-    return { scope: got[0], protocolVersion: got[1] ?? '', logLevel: got[2] ?? undefined };
+    return { scope: got[0], protocolVersion: got[1] ?? '', logLevel: got[2] ?? undefined, serverRequests: got[3] === '1' };
   }
 
   async setLogLevel(id: string, level: string): Promise<boolean> {

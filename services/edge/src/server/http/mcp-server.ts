@@ -6,6 +6,7 @@ import type { McpForwarder } from '../../domain/ports.js';
 import {
   MCP_INCLUDE_CLIENTS, MCP_INCLUDE_TOOLS, parseIncludeHeader, selectTools, type McpTool, type ToolFilter,
 } from '../../domain/mcp-tools.js';
+import { needsLane } from '../../domain/mcp-sessions.js';
 import { credentialFrom } from '../../domain/policy.js';
 import type { ToolGroupCache } from '../../domain/tool-group-cache.js';
 import type { Principal } from '../../domain/types.js';
@@ -201,7 +202,8 @@ async function handle(c: Context<Env>, deps: McpServerDeps, client: string | und
   const abort = new AbortController();
   const signal = AbortSignal.any([c.req.raw.signal, abort.signal]);
   const route = group !== undefined ? `${MCP_SERVER_ROUTE}/groups/${group}` : client !== undefined ? `${MCP_SERVER_ROUTE}/clients/${client}` : MCP_SERVER_ROUTE;
-  const source = serverSource(deps, { keyId, principal, requestId, client, filter, route, signal, traceId: traceIdOf(traceparentFrom(c.req.header('traceparent'))), sessionId: c.req.header(SESSION_HEADER) ?? '' });
+  const call: CallContext = { keyId, principal, requestId, client, filter, route, signal, traceId: traceIdOf(traceparentFrom(c.req.header('traceparent'))), sessionId: sessionId ?? '', laneSession: undefined };
+  const source = serverSource(deps, call);
   const name = group !== undefined ? `switchyard/groups/${group}` : client === undefined ? 'switchyard' : `switchyard/${client}`;
   const info = { name, version: deps.version ?? '0.1.0' };
 
@@ -229,6 +231,7 @@ async function handle(c: Context<Env>, deps: McpServerDeps, client: string | und
   }
   const ctx = { source, info, signal, logLevel: resumed.logLevel, setLogLevel: (level: string) => storeLogLevel(deps, sessionId, level) };
   if (msg.method === 'tools/call' && deps.forwarder && accepts(c.req.header('accept'), 'text/event-stream')) {
+    if (needsLane(resumed)) call.laneSession = sessionId;
     return answerMaybeStreaming(c, (emit) => dispatch(msg, { ...ctx, emit }), abort);
   }
   const answer: JsonRpcResponse = await dispatch(msg, ctx);
@@ -299,6 +302,8 @@ interface CallContext {
   signal: AbortSignal;
   traceId: string;
   sessionId: string;
+  /** Set on a legacy streamed tools/call that runs on its session's lane (`needsLane`). */
+  laneSession: string | undefined;
 }
 
 function serverSource(deps: McpServerDeps, ctx: CallContext): McpServerSource {
@@ -320,7 +325,7 @@ function serverSource(deps: McpServerDeps, ctx: CallContext): McpServerSource {
         const tool = (await load()).find((t) => t.client === ctx.client && (t.upstreamName ?? t.name) === name);
         exposed = tool?.name ?? name;
       }
-      const stream = hooks && { ...hooks, callKey: callKey(ctx.sessionId, hooks.requestId) };
+      const stream = hooks && { ...hooks, callKey: callKey(ctx.sessionId, hooks.requestId), session: ctx.laneSession };
       return runMcpServerToolCall(deps, { keyId: ctx.keyId, principal: ctx.principal, route, traceId: ctx.traceId, requestId: ctx.requestId, signal: ctx.signal }, exposed, JSON.stringify(args), stream);
     },
     ...(forwarder ? {

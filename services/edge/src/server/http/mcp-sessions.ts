@@ -8,6 +8,8 @@ export interface McpSessionDeps {
   sessionSecret: string;
   sessions: McpSessionStore;
   logger: Logger;
+  /** A session ended (DELETE): mcp-connector closes its session lanes (`mcp.session.closed`). Never throws. */
+  onSessionEnded?: ((id: string) => void) | undefined;
 }
 
 /** The outcome of a session step; `unavailable` means the store could not answer (503). */
@@ -66,14 +68,17 @@ export async function storeLogLevel(deps: McpSessionDeps, id: string, level: str
 }
 
 /**
- * DELETE: the session is gone for every replica at once. The gateway holds no upstream
- * state per northbound session (upstream connections are shared per client), so
- * removing the record is the whole teardown.
+ * DELETE: the session is gone for every replica at once, and the upstream connections
+ * mcp-connector holds for it alone (session lanes) are closed, whichever replica holds
+ * them. (A session that expires idle needs no event: its lanes idle out first, their TTL
+ * being shorter.)
  */
 export async function endSession(deps: McpSessionDeps, scope: string, id: string): Promise<SessionCheck> {
   if (!verifySessionId(deps.sessionSecret, scope, id)) return 'not_found';
   try {
-    return (await deps.sessions.delete(id, scope)) ? 'ok' : 'not_found';
+    const deleted = await deps.sessions.delete(id, scope);
+    if (deleted) deps.onSessionEnded?.(id);
+    return deleted ? 'ok' : 'not_found';
   } catch (err) {
     deps.logger.warn({ err, store: deps.sessions.kind }, 'mcp.session_store_unavailable');
     return 'unavailable';

@@ -1,7 +1,7 @@
 import { Client, ProtocolError, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { McpClientConfig } from '../../config.js';
-import { RpcError, type JsonObject, type SessionEvents, type UpstreamConnector, type UpstreamSession } from '../../domain/ports.js';
+import { RpcError, type ConnectOptions, type JsonObject, type SessionEvents, type UpstreamConnector, type UpstreamSession } from '../../domain/ports.js';
 import { classify, suggestsLegacySse } from './errors.js';
 import { createPoolFetch, type PoolFetch } from './pool-fetch.js';
 import { SdkSession } from './sdk-session.js';
@@ -30,17 +30,18 @@ export class SdkConnector implements UpstreamConnector, AsyncDisposable {
     await this.#http.close();
   }
 
-  async connect(config: McpClientConfig, events: SessionEvents, signal: AbortSignal): Promise<UpstreamSession> {
+  async connect(config: McpClientConfig, events: SessionEvents, signal: AbortSignal, options: ConnectOptions = {}): Promise<UpstreamSession> {
+    const era = options.era;
     switch (config.connection_type) {
-      case 'stdio': return this.#open(config, events, this.#stdio(config), signal);
-      case 'sse': return this.#open(config, events, new SSEClientTransport(new URL(required(config.connection_string)), this.#httpOptions(config)), signal);
+      case 'stdio': return this.#open(config, events, this.#stdio(config), signal, era);
+      case 'sse': return this.#open(config, events, new SSEClientTransport(new URL(required(config.connection_string)), this.#httpOptions(config)), signal, era);
       case 'http': {
         const url = new URL(required(config.connection_string));
         try {
-          return await this.#open(config, events, new StreamableHTTPClientTransport(url, this.#httpOptions(config)), signal);
+          return await this.#open(config, events, new StreamableHTTPClientTransport(url, this.#httpOptions(config)), signal, era);
         } catch (err) {
           if (signal.aborted || !suggestsLegacySse(err instanceof Error ? (err.cause ?? err) : err)) throw err;
-          return this.#open(config, events, new SSEClientTransport(url, this.#httpOptions(config)), signal);
+          return this.#open(config, events, new SSEClientTransport(url, this.#httpOptions(config)), signal, era);
         }
       }
     }
@@ -61,12 +62,13 @@ export class SdkConnector implements UpstreamConnector, AsyncDisposable {
     return { requestInit: { headers: config.headers }, fetch: this.#http.fetch };
   }
 
-  async #open(config: McpClientConfig, events: SessionEvents, transport: Transport, signal: AbortSignal): Promise<UpstreamSession> {
+  async #open(config: McpClientConfig, events: SessionEvents, transport: Transport, signal: AbortSignal, era: ConnectOptions['era']): Promise<UpstreamSession> {
     const onChanged = (): void => events.onListChanged();
     const client = new Client(this.opts.clientInfo ?? { name: 'switchyard-mcp-connector', version: '0.1.0' }, {
       // Sampling and elicitation are relayed to the downstream session whose call caused them.
       capabilities: events.onRequest ? { sampling: {}, elicitation: { form: {}, url: {} } } : {},
-      versionNegotiation: { mode: 'auto', probe: { timeoutMs: this.opts.probeTimeoutMs ?? 5000 } },
+      // A known legacy upstream (a session lane beside a legacy connection) skips the probe (a stdio probe costs a spawn).
+      versionNegotiation: era === 'legacy' ? { mode: 'legacy' } : { mode: 'auto', probe: { timeoutMs: this.opts.probeTimeoutMs ?? 5000 } },
       listChanged: {
         tools: { autoRefresh: false, debounceMs: 50, onChanged },
         prompts: { autoRefresh: false, debounceMs: 50, onChanged },

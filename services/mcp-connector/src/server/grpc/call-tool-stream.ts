@@ -42,6 +42,7 @@ export function callToolStream(connector: McpConnector, relay: CallRelay): Serve
       signal: controller.signal, observer,
       ...(request.timeoutMs > 0 ? { timeoutMs: request.timeoutMs } : {}),
       ...(Object.keys(meta).length > 0 ? { meta } : {}),
+      ...(request.session ? { session: request.session } : {}),
     }).then((result) => { outcome = { result }; }, (error: unknown) => { outcome = { error }; }).finally(() => wake?.());
     try {
       for (;;) {
