@@ -9,6 +9,14 @@ export const SUBJECTS = {
   catalogChanged: 'catalog.changed',
   /** Core NATS: an MCP client config changed in Postgres; every mcp-connector replica reconciles. */
   mcpClientsChanged: 'mcp.clients.changed',
+  /**
+   * Core NATS request/reply between mcp-connector replicas: a downstream answer to a
+   * relayed request, sent to the replica that issued its id (RespondToUpstreamRequest in,
+   * RespondToUpstreamResponse back).
+   */
+  mcpRelayRespond: (replica: string) => `mcp.relay.respond.${replica}`,
+  /** Core NATS request/reply to every mcp-connector replica: cancel the call with this key if you run it (CancelCall messages). */
+  mcpRelayCancel: 'mcp.relay.cancel',
   auditLlm: 'audit.llm',
   auditTool: 'audit.tool',
   auditAdmin: 'audit.admin',
