@@ -1,6 +1,6 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
-import type { JsonRpcId, JsonRpcResponse } from './mcp-server-protocol.js';
+import { REQUEST_CANCELLED, type JsonRpcId, type JsonRpcResponse } from './mcp-server-protocol.js';
 import { META_SUBSCRIPTION_ID, type ListKind } from './mcp-server-modern.js';
 
 /** The SSE responses of the northbound MCP server: a request's own stream, the legacy GET stream, `subscriptions/listen`. */
@@ -60,7 +60,13 @@ export async function answerMaybeStreaming(
       push = (chunk) => { if (open) ctrl.enqueue(chunk); };
       // After a cancel the call still settles (aborted): nothing more goes on the closed stream.
       void done.then(
-        (answer) => { if (open) { open = false; ctrl.enqueue(frame(finish(answer).body)); ctrl.close(); } },
+        (answer) => {
+          if (!open) return;
+          open = false;
+          // A cancelled request gets nothing more: the stream ends without its response.
+          if (!cancelledAnswer(answer)) ctrl.enqueue(frame(finish(answer).body));
+          ctrl.close();
+        },
         (err: unknown) => { if (open) { open = false; ctrl.error(err); } },
       );
     },
@@ -68,6 +74,11 @@ export async function answerMaybeStreaming(
     cancel() { open = false; abort.abort(new Error('client closed the stream')); },
   });
   return c.newResponse(body, 200, SSE_HEADERS);
+}
+
+function cancelledAnswer(answer: JsonRpcResponse): boolean {
+  const error = (answer as { error?: { code?: unknown } }).error;
+  return error?.code === REQUEST_CANCELLED;
 }
 
 /** A long-lived SSE stream fed by catalog changes, closed when the client goes away. */

@@ -201,7 +201,10 @@ async function handle(c: Context<Env>, deps: McpServerDeps, client: string | und
   const abort = new AbortController();
   const signal = AbortSignal.any([c.req.raw.signal, abort.signal]);
   const route = group !== undefined ? `${MCP_SERVER_ROUTE}/groups/${group}` : client !== undefined ? `${MCP_SERVER_ROUTE}/clients/${client}` : MCP_SERVER_ROUTE;
-  const source = serverSource(deps, { keyId, principal, requestId, client, filter, route, signal, traceId: traceIdOf(traceparentFrom(c.req.header('traceparent'))), sessionId: c.req.header(SESSION_HEADER) ?? '' });
+  const source = serverSource(deps, {
+    keyId, principal, requestId, client, filter, route, signal, traceId: traceIdOf(traceparentFrom(c.req.header('traceparent'))), sessionId: c.req.header(SESSION_HEADER) ?? '',
+    ...(era.era === 'legacy' && msg.kind === 'request' ? { rpcId: msg.id } : {}),
+  });
   const name = group !== undefined ? `switchyard/groups/${group}` : client === undefined ? 'switchyard' : `switchyard/${client}`;
   const info = { name, version: deps.version ?? '0.1.0' };
 
@@ -299,6 +302,8 @@ interface CallContext {
   signal: AbortSignal;
   traceId: string;
   sessionId: string;
+  /** A legacy request's JSON-RPC id: with the session it names a call answered as JSON for `notifications/cancelled`. */
+  rpcId?: JsonRpcId;
 }
 
 function serverSource(deps: McpServerDeps, ctx: CallContext): McpServerSource {
@@ -321,7 +326,8 @@ function serverSource(deps: McpServerDeps, ctx: CallContext): McpServerSource {
         exposed = tool?.name ?? name;
       }
       const stream = hooks && { ...hooks, callKey: callKey(ctx.sessionId, hooks.requestId) };
-      return runMcpServerToolCall(deps, { keyId: ctx.keyId, principal: ctx.principal, route, traceId: ctx.traceId, requestId: ctx.requestId, signal: ctx.signal }, exposed, JSON.stringify(args), stream);
+      const key = !stream && ctx.sessionId !== '' && ctx.rpcId !== undefined ? callKey(ctx.sessionId, ctx.rpcId) : undefined;
+      return runMcpServerToolCall(deps, { keyId: ctx.keyId, principal: ctx.principal, route, traceId: ctx.traceId, requestId: ctx.requestId, signal: ctx.signal, callKey: key }, exposed, JSON.stringify(args), stream);
     },
     ...(forwarder ? {
       catalog: {
@@ -331,5 +337,6 @@ function serverSource(deps: McpServerDeps, ctx: CallContext): McpServerSource {
       },
     } : {}),
     errorMessage: (err) => (err instanceof ToolCallFailed ? err.message : 'error: tool call failed'),
+    cancelled: (err) => err instanceof ToolCallFailed && err.cancelled,
   };
 }

@@ -28,7 +28,7 @@ export function mcpConnectorServiceBinding(deps: McpConnectorServiceDeps): Servi
     service: mcpconnector.McpConnectorService,
     implementation: implementService(mcpconnector.McpConnectorService, {
       listTools: instrumentHandler('ListTools', listTools(connector), deps),
-      callTool: instrumentHandler('CallTool', callTool(connector), deps),
+      callTool: instrumentHandler('CallTool', callTool(connector, relay.local), deps),
       listClients: instrumentHandler('ListClients', listClients(connector), deps),
       listCatalog: instrumentHandler('ListCatalog', listCatalog(connector), deps),
       forward: instrumentHandler('Forward', forward(connector), deps),
