@@ -15,6 +15,8 @@ export const SUBJECTS = {
    * RespondToUpstreamResponse back).
    */
   mcpRelayRespond: (replica: string) => `mcp.relay.respond.${replica}`,
+  /** Core NATS: an upstream resource changed (ResourceUpdated); edge tells the sessions that subscribed to it. */
+  mcpResourcesUpdated: 'mcp.resources.updated',
   /** Core NATS request/reply to every mcp-connector replica: cancel the call with this key if you run it (CancelCall messages). */
   mcpRelayCancel: 'mcp.relay.cancel',
   auditLlm: 'audit.llm',

@@ -6,6 +6,7 @@ import { startGrpcServer } from '@switchyard/proto';
 import { BusCatalogPublisher } from './adapters/bus/bus-catalog-publisher.js';
 import { BusClientChangePublisher } from './adapters/bus/bus-client-change-publisher.js';
 import { BusRelayPeers } from './adapters/bus/bus-relay-peers.js';
+import { BusResourceUpdatePublisher } from './adapters/bus/bus-resource-update-publisher.js';
 import { parseEncryptionKey, SecretBox } from './adapters/crypto/secret-box.js';
 import { migrations } from './adapters/pg/migrations/index.js';
 import { PgClientStore } from './adapters/pg/pg-client-store.js';
@@ -124,6 +125,7 @@ export function createApp(config: McpConnectorConfig, deps: McpConnectorDeps = {
       clients: config.clients,
       connector: upstreams,
       publisher: new BusCatalogPublisher(b, logger),
+      resourceUpdates: new BusResourceUpdatePublisher(b, logger),
       backoff: {
         initialDelayMs: config.reconnect.initial_delay_ms,
         maxDelayMs: config.reconnect.max_delay_ms,

@@ -86,3 +86,118 @@ describe('/mcp legacy sessions: notifications/cancelled for JSON-only calls', ()
     await until(async () => ((await stats()).cancelled === before + 1 ? true : undefined), 10_000, 50);
   });
 });
+
+/** Reads SSE `data:` messages as they come; `within` gives up (undefined) after a while. */
+function sseStream(body: ReadableStream<Uint8Array>): { next(ms?: number): Promise<Json | undefined>; cancel(): Promise<void> } {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const queue: Json[] = [];
+  let reading: Promise<void> | undefined;
+  const pump = async (): Promise<void> => {
+    const { value, done } = await reader.read();
+    if (done) throw new Error('stream ended');
+    buffer += decoder.decode(value, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const data = buffer.slice(0, end).split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('');
+      buffer = buffer.slice(end + 2);
+      if (data) queue.push(JSON.parse(data) as Json);
+    }
+  };
+  return {
+    async next(ms = 10_000) {
+      const deadline = Date.now() + ms;
+      while (queue.length === 0) {
+        reading ??= pump().finally(() => { reading = undefined; });
+        const left = deadline - Date.now();
+        if (left <= 0) return undefined;
+        const timedOut = await Promise.race([reading.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), left))]);
+        if (timedOut) return undefined;
+      }
+      return queue.shift();
+    },
+    cancel: () => reader.cancel(),
+  };
+}
+
+// resources/subscribe on legacy sessions: upstream notifications/resources/updated reach the
+// subscribed sessions' GET streams only, and the upstream subscription is reference-counted.
+describe('/mcp legacy sessions: notifications/resources/updated', () => {
+  let setup: McpGateway | undefined;
+  let base: string;
+  const closers: (() => Promise<unknown>)[] = [];
+  const WATCHED = 'test://watched-resource';
+
+  const session = async (): Promise<Record<string, string>> => {
+    const init = await fetch(`${base}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: LEGACY, capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }) });
+    await init.body?.cancel();
+    return { 'content-type': 'application/json', accept: 'application/json', 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': LEGACY };
+  };
+  const rpc = async (headers: Record<string, string>, method: string, params: Json): Promise<Json> => {
+    const res = await fetch(`${base}/mcp`, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: method, method, params }) });
+    return (await res.json()) as Json;
+  };
+  const stream = async (headers: Record<string, string>): Promise<ReturnType<typeof sseStream>> => {
+    const res = await fetch(`${base}/mcp`, { headers: { accept: 'text/event-stream', 'mcp-session-id': headers['mcp-session-id']!, 'mcp-protocol-version': LEGACY } });
+    expect(res.status).toBe(200);
+    const events = sseStream(res.body!);
+    closers.push(() => events.cancel());
+    return events;
+  };
+  /** Changes the watched resource upstream; the fixture says whether its upstream session is subscribed. */
+  const touchResource = async (headers: Record<string, string>): Promise<string> => {
+    const body = await rpc(headers, 'tools/call', { name: 'conf-test_update_watched_resource', arguments: {} });
+    return ((body.result as { content: { text: string }[] }).content[0]!.text);
+  };
+  const isUpdate = (m: Json | undefined): boolean => m?.method === 'notifications/resources/updated' && (m.params as Json).uri === WATCHED;
+
+  beforeAll(async () => {
+    setup = await startMcpGateway([{ name: 'conf', connection_type: 'stdio', stdio_config: { command: process.execPath, args: [resolve(FIXTURES, 'conformance-server.mjs'), '--stdio'] } }]);
+    base = setup.gw.url!;
+    const probe = await session();
+    await until(async () => (((await rpc(probe, 'resources/list', {})).result as { resources?: unknown[] } | undefined)?.resources?.length ? true : undefined), 30_000, 200);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const close of closers) await close().catch(() => undefined);
+    await setup?.[Symbol.asyncDispose]();
+  });
+
+  it('only the subscribed session hears of an update; after unsubscribe nobody does, and the upstream subscription is gone', async () => {
+    const subscribed = await session();
+    const other = await session();
+    const [subscribedEvents, otherEvents] = [await stream(subscribed), await stream(other)];
+    expect(await touchResource(other)).toBe('updated (nobody subscribed)');
+
+    expect(await rpc(subscribed, 'resources/subscribe', { uri: WATCHED })).toMatchObject({ result: {} });
+    expect(await touchResource(other)).toBe('updated (subscribed)');
+    expect(isUpdate(await subscribedEvents.next())).toBe(true);
+    expect(await otherEvents.next(500)).toBeUndefined();
+
+    expect(await rpc(subscribed, 'resources/unsubscribe', { uri: WATCHED })).toMatchObject({ result: {} });
+    expect(await touchResource(other)).toBe('updated (nobody subscribed)');
+    expect(await subscribedEvents.next(500)).toBeUndefined();
+    expect(await otherEvents.next(100)).toBeUndefined();
+  });
+
+  it('the upstream subscription lasts while any session holds it: unsubscribe and DELETE release it in turn', async () => {
+    const first = await session();
+    const second = await session();
+    const [firstEvents, secondEvents] = [await stream(first), await stream(second)];
+    await rpc(first, 'resources/subscribe', { uri: WATCHED });
+    await rpc(second, 'resources/subscribe', { uri: WATCHED });
+    expect(await touchResource(first)).toBe('updated (subscribed)');
+    expect(isUpdate(await firstEvents.next())).toBe(true);
+    expect(isUpdate(await secondEvents.next())).toBe(true);
+
+    await rpc(first, 'resources/unsubscribe', { uri: WATCHED });
+    expect(await touchResource(first)).toBe('updated (subscribed)');
+    expect(isUpdate(await secondEvents.next())).toBe(true);
+    expect(await firstEvents.next(300)).toBeUndefined();
+
+    const deleted = await fetch(`${base}/mcp`, { method: 'DELETE', headers: second });
+    expect(deleted.status).toBe(200);
+    expect(await touchResource(first)).toBe('updated (nobody subscribed)');
+  });
+});

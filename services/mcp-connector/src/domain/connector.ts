@@ -7,7 +7,7 @@ import { isToolAllowed } from './filter.js';
 import type { ClientState } from './health.js';
 import { ManagedClient } from './managed-client.js';
 import { ToolNameMap } from './naming.js';
-import { RpcError, UpstreamError, type CatalogPublisher, type JsonObject, type ToolCallOptions, type UpstreamConnector } from './ports.js';
+import { RpcError, UpstreamError, type CatalogPublisher, type JsonObject, type ResourceUpdatePublisher, type ToolCallOptions, type UpstreamConnector } from './ports.js';
 
 export interface ExposedTool {
   /** `<client>-<tool>`, stable and at most 64 characters. */
@@ -55,6 +55,8 @@ export interface McpConnectorOptions {
   clients: McpClientConfig[];
   connector: UpstreamConnector;
   publisher: CatalogPublisher;
+  /** Where upstream `notifications/resources/updated` go (absent: dropped). */
+  resourceUpdates?: ResourceUpdatePublisher;
   backoff: BackoffPolicy;
   healthIntervalMs: number;
   maxFailures: number;
@@ -103,6 +105,7 @@ export class McpConnector implements AsyncDisposable {
       onChange: (name) => { if (this.#clients.get(name) === client) this.#rebuild(name); },
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
       ...(opts.random ? { random: opts.random } : {}),
+      ...(opts.resourceUpdates ? { onResourceUpdated: (name: string, uri: string) => { if (this.#clients.get(name) === client) opts.resourceUpdates!.resourceUpdated(name, uri); } } : {}),
     });
     return client;
   }

@@ -82,12 +82,14 @@ function cancelledAnswer(answer: JsonRpcResponse): boolean {
 }
 
 /** A long-lived SSE stream fed by catalog changes, closed when the client goes away. */
-function changeStream(c: Context<Env>, changes: ChangeFeed | undefined, first: readonly unknown[], onChange: () => readonly unknown[]): Response {
+function changeStream(c: Context<Env>, changes: ChangeFeed | undefined, first: readonly unknown[], onChange: () => readonly unknown[], attach?: Attach): Response {
   let stop = (): void => undefined;
   const body = new ReadableStream<Uint8Array>({
     start(ctrl) {
       for (const m of first) ctrl.enqueue(frame(m));
-      const unsubscribe = changes?.subscribe(() => { for (const m of onChange()) ctrl.enqueue(frame(m)); }) ?? (() => false);
+      const unsubscribeChanges = changes?.subscribe(() => { for (const m of onChange()) ctrl.enqueue(frame(m)); }) ?? (() => false);
+      const detach = attach?.((m) => ctrl.enqueue(frame(m))) ?? (() => undefined);
+      const unsubscribe = (): void => { unsubscribeChanges(); detach(); };
       const keepAlive = setInterval(() => ctrl.enqueue(encoder.encode(': keep-alive\n\n')), KEEP_ALIVE_MS);
       keepAlive.unref();
       stop = () => { unsubscribe(); clearInterval(keepAlive); };
@@ -98,9 +100,12 @@ function changeStream(c: Context<Env>, changes: ChangeFeed | undefined, first: r
   return c.newResponse(body, 200, SSE_HEADERS);
 }
 
-/** The legacy GET stream: `notifications/<kind>/list_changed` whenever mcp-connector's catalog changes. */
-export function notificationStream(c: Context<Env>, changes: ChangeFeed): Response {
-  return changeStream(c, changes, [], () => (['tools', 'resources', 'prompts'] as const).map((kind) => ({ jsonrpc: '2.0', method: `notifications/${kind}/list_changed` })));
+/** Other messages for a change stream (resource updates): given the push function, returns the detach function. */
+export type Attach = (push: (message: unknown) => void) => () => void;
+
+/** The legacy GET stream: `notifications/<kind>/list_changed` whenever mcp-connector's catalog changes, and `attach`'s messages (resource updates). */
+export function notificationStream(c: Context<Env>, changes: ChangeFeed, attach?: Attach): Response {
+  return changeStream(c, changes, [], () => (['tools', 'resources', 'prompts'] as const).map((kind) => ({ jsonrpc: '2.0', method: `notifications/${kind}/list_changed` })), attach);
 }
 
 /**

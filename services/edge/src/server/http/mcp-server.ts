@@ -10,6 +10,7 @@ import { credentialFrom } from '../../domain/policy.js';
 import type { ToolGroupCache } from '../../domain/tool-group-cache.js';
 import type { Principal } from '../../domain/types.js';
 import { errorReply } from './errors.js';
+import type { CatalogSource } from './mcp-server-catalog.js';
 import { recordBlockedMcpCall, runMcpServerToolCall, ToolCallFailed, type ToolRunDeps } from './mcp-execute.js';
 import {
   checkParamHeaders, classifyEra, discoverResult, HEADER_MISMATCH, honouredFilter, MODERN_METHODS, modernAnswer, type ListKind, type ModernEnvelope,
@@ -17,9 +18,10 @@ import {
 import {
   classify, dispatch, headerVersion, type CallHooks, type Classified, type DispatchContext, JSONRPC_INVALID_PARAMS, JSONRPC_INVALID_REQUEST, JSONRPC_METHOD_NOT_FOUND,
   JSONRPC_PARSE_ERROR, negotiateVersion, NO_LOGS, originAllowed, rpcError, serverCapabilities, type ExposedTool, type JsonRpcId, type JsonRpcResponse,
-  type McpServerSource, type ServerInfo,
+  type McpServerSource, type ServerInfo, verifySessionId,
 } from './mcp-server-protocol.js';
 import { answerMaybeStreaming, ChangeFeed, jsonResponse, listenStream, notificationStream } from './mcp-server-streams.js';
+import { releaseSubscriptions, upstreamUnsubscriber, type ResourceUpdateFeed } from './mcp-resource-updates.js';
 import { endSession, openSession, resumeSession, storeLogLevel, type McpSessionDeps, type SessionCheck } from './mcp-sessions.js';
 
 export { ChangeFeed };
@@ -38,6 +40,8 @@ export interface McpServerDeps extends ToolRunDeps, McpSessionDeps {
   forwarder?: McpForwarder | undefined;
   /** Catalog changes (for `notifications/<kind>/list_changed` on GET streams). */
   changes?: ChangeFeed | undefined;
+  /** Resource update delivery (`notifications/resources/updated`); absent: subscribe/unsubscribe are only forwarded. */
+  resourceUpdates?: ResourceUpdateFeed | undefined;
   /** Tool groups for `/mcp/groups/<slug>`; absent: that route answers 404. */
   groups?: ToolGroupCache | undefined;
 }
@@ -168,11 +172,15 @@ async function handle(c: Context<Env>, deps: McpServerDeps, client: string | und
     if (sessionId === undefined) return rpcFailure(c, 400, JSONRPC_INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
     const resumed = await resumeSession(deps, scope, sessionId);
     if (typeof resumed === 'string') return sessionFailure(c, resumed);
-    return notificationStream(c, deps.changes!);
+    const feed = deps.resourceUpdates;
+    return notificationStream(c, deps.changes!, feed && ((push) => feed.openSession(sessionId, push)));
   }
 
   if (method === 'DELETE') {
     if (sessionId === undefined) return rpcFailure(c, 400, JSONRPC_INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
+    if (deps.resourceUpdates && deps.forwarder && verifySessionId(deps.sessionSecret, scope, sessionId)) {
+      await releaseSubscriptions({ subscriptions: deps.sessions, unsubscribeUpstream: upstreamUnsubscriber(deps.forwarder, deps.logger), logger: deps.logger }, sessionId);
+    }
     const ended = await endSession(deps, scope, sessionId);
     return ended === 'ok' ? c.body(null, 200) : sessionFailure(c, ended);
   }
@@ -334,9 +342,18 @@ function serverSource(deps: McpServerDeps, ctx: CallContext): McpServerSource {
         client: ctx.client,
         lists: () => forwarder.listCatalog(ctx.client === undefined ? [] : [ctx.client]),
         forward: (client: string, method: string, params: Record<string, unknown>) => forwarder.forward(client, method, params, ctx.signal),
+        ...(deps.resourceUpdates && ctx.sessionId !== '' && ctx.rpcId !== undefined ? { subscriptions: sessionSubscriptions(deps, ctx.sessionId) } : {}),
       },
     } : {}),
     errorMessage: (err) => (err instanceof ToolCallFailed ? err.message : 'error: tool call failed'),
     cancelled: (err) => err instanceof ToolCallFailed && err.cancelled,
+  };
+}
+
+/** A legacy session's resource subscriptions in the shared store: true from `add` for the first subscriber, from `remove` for the last. */
+function sessionSubscriptions(deps: McpServerDeps, sessionId: string): NonNullable<CatalogSource['subscriptions']> {
+  return {
+    add: async (client, uri) => (await deps.sessions.addSubscription(sessionId, { client, uri })) === 'first',
+    remove: async (client, uri) => (await deps.sessions.removeSubscription(sessionId, { client, uri })) === 'last',
   };
 }
