@@ -266,6 +266,7 @@ function startMcp(
     forwarder: connector,
     changes,
     resourceUpdates,
+    sessionIdleTtlMs: config.mcp.session_idle_ttl_ms,
     groups: ctx.groups,
   };
   return { catalog, execute, server };

@@ -200,4 +200,28 @@ describe('/mcp legacy sessions: notifications/resources/updated', () => {
     expect(deleted.status).toBe(200);
     expect(await touchResource(first)).toBe('updated (nobody subscribed)');
   });
+
+  it('2026-07-28: subscriptions/listen with resourceSubscriptions acknowledges the known URIs and carries their updates until closed', async () => {
+    const legacy = await session();
+    const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {}, 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' } };
+    const discover = await fetch(`${base}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'server/discover' }, body: JSON.stringify({ jsonrpc: '2.0', id: 'd', method: 'server/discover', params: { _meta: meta } }) });
+    expect(((await discover.json()) as { result: { capabilities: Json } }).result.capabilities).toMatchObject({ resources: { subscribe: true } });
+    const abort = new AbortController();
+    const listen = await fetch(`${base}/mcp`, {
+      method: 'POST', signal: abort.signal,
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'subscriptions/listen' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 'L1', method: 'subscriptions/listen', params: { _meta: meta, notifications: { resourceSubscriptions: [WATCHED, 'test://not-listed'] } } }),
+    });
+    const events = sseStream(listen.body!);
+    closers.push(() => events.cancel());
+    expect(await events.next()).toEqual({
+      jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged',
+      params: { _meta: { 'io.modelcontextprotocol/subscriptionId': 'L1' }, notifications: { resourceSubscriptions: [WATCHED] } },
+    });
+    expect(await touchResource(legacy)).toBe('updated (subscribed)');
+    expect(await events.next()).toEqual({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: WATCHED, _meta: { 'io.modelcontextprotocol/subscriptionId': 'L1' } } });
+    // Closing the stream ends the subscription, upstream too.
+    abort.abort();
+    await until(async () => ((await touchResource(legacy)) === 'updated (nobody subscribed)' ? true : undefined), 10_000, 100);
+  });
 });

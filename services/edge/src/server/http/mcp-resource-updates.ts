@@ -1,6 +1,9 @@
 import type { Logger } from '@switchyard/obs';
-import type { ResourceSubscriptionStore, SubscribedResource } from '../../domain/mcp-sessions.js';
+import { randomUUID } from 'node:crypto';
+import type { McpSessionStore, ResourceSubscriptionStore, SubscribedResource } from '../../domain/mcp-sessions.js';
 import type { McpForwarder } from '../../domain/ports.js';
+import { ownerOfUri, type CatalogSource } from './mcp-server-catalog.js';
+import type { Attach } from './mcp-server-streams.js';
 
 type Json = Record<string, unknown>;
 
@@ -65,4 +68,63 @@ export async function releaseSubscriptions(deps: ResourceUpdateDeps, id: string)
   } catch (err) {
     deps.logger.warn({ err }, 'mcp.resources.release_failed');
   }
+}
+
+export interface ListenDeps {
+  sessions: McpSessionStore;
+  forwarder: McpForwarder;
+  feed: ResourceUpdateFeed;
+  logger: Logger;
+  /** The store's idle TTL: the listen stream's record is touched well within it. */
+  idleTtlMs: number;
+}
+
+/**
+ * `subscriptions/listen` with `resourceSubscriptions` (2026-07-28): the URIs the catalog
+ * knows are honoured. The stream counts as one subscriber of each (a record in the
+ * session store, touched while it is open), so the upstream subscription is shared with
+ * legacy sessions and released when the stream closes. Resolves with the honoured URIs
+ * and what attaches the updates to the stream (tagged with `_meta`).
+ */
+export async function listenResources(deps: ListenDeps, catalog: CatalogSource, requested: unknown, meta: Json): Promise<{ uris: string[]; attach: Attach } | undefined> {
+  if (!Array.isArray(requested)) return undefined;
+  const wanted = [...new Set(requested.filter((u): u is string => typeof u === 'string' && u !== ''))];
+  if (wanted.length === 0) return undefined;
+  const lists = await catalog.lists();
+  const id = `listen-${randomUUID()}`;
+  const now = Date.now();
+  await deps.sessions.create(id, { scope: 'listen', keyId: '', endpoint: '', protocolVersion: '2026-07-28', clientInfo: null, capabilities: null, createdAt: now, lastSeenAt: now });
+  const unsubscribeUpstream = upstreamUnsubscriber(deps.forwarder, deps.logger);
+  const uris: string[] = [];
+  for (const uri of wanted) {
+    const client = catalog.client ?? ownerOfUri(lists, uri);
+    if (client === undefined) continue;
+    if ((await deps.sessions.addSubscription(id, { client, uri })) === 'first') {
+      const outcome = await deps.forwarder.forward(client, 'resources/subscribe', { uri }, AbortSignal.timeout(10_000)).catch(() => undefined);
+      if (outcome === undefined || 'error' in outcome) {
+        await deps.sessions.removeSubscription(id, { client, uri });
+        continue;
+      }
+    }
+    uris.push(uri);
+  }
+  const release = async (): Promise<void> => {
+    await releaseSubscriptions({ subscriptions: deps.sessions, unsubscribeUpstream, logger: deps.logger }, id);
+    await deps.sessions.delete(id, 'listen').catch(() => false);
+  };
+  if (uris.length === 0) {
+    await release();
+    return undefined;
+  }
+  const attach: Attach = (push) => {
+    const close = deps.feed.openListen(new Set(uris), (params) => push({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { ...params, _meta: meta } }));
+    const keepAlive = setInterval(() => void deps.sessions.touch(id, Date.now()).catch(() => undefined), Math.max(1_000, Math.floor(deps.idleTtlMs / 3)));
+    keepAlive.unref();
+    return () => {
+      close();
+      clearInterval(keepAlive);
+      void release();
+    };
+  };
+  return { uris, attach };
 }

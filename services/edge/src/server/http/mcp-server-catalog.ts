@@ -60,7 +60,7 @@ export function matchesTemplate(template: string, uri: string): boolean {
 }
 
 /** The client owning `uri`: a listed resource first, then a template that matches. */
-function ownerOfUri(lists: McpCatalogLists, uri: string): string | undefined {
+export function ownerOfUri(lists: McpCatalogLists, uri: string): string | undefined {
   return lists.resources.find((r) => r.name === uri)?.client ?? lists.resourceTemplates.find((t) => matchesTemplate(t.name, uri))?.client;
 }
 

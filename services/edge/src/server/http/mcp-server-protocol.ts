@@ -195,10 +195,10 @@ export const LOG_LEVELS: readonly string[] = ['debug', 'info', 'notice', 'warnin
 export const NO_LOGS = 'off';
 
 /** What the server offers: everything with mcp-connector's catalog, tools only without it. */
-export function serverCapabilities(source: McpServerSource, era: 'legacy' | 'modern'): Json {
+export function serverCapabilities(source: McpServerSource, _era: 'legacy' | 'modern'): Json {
   if (!source.catalog) return { tools: { listChanged: false } };
-  // Modern resource subscriptions ride on subscriptions/listen, which does not relay resource updates (yet).
-  const resources = era === 'legacy' ? { subscribe: true, listChanged: true } : { listChanged: true };
+  // Both eras: legacy resources/subscribe, modern subscriptions/listen with resourceSubscriptions.
+  const resources = { subscribe: true, listChanged: true };
   return { tools: { listChanged: true }, resources, prompts: { listChanged: true }, logging: {}, completions: {} };
 }
 

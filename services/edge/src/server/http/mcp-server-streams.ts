@@ -108,13 +108,18 @@ export function notificationStream(c: Context<Env>, changes: ChangeFeed, attach?
   return changeStream(c, changes, [], () => (['tools', 'resources', 'prompts'] as const).map((kind) => ({ jsonrpc: '2.0', method: `notifications/${kind}/list_changed` })), attach);
 }
 
+/** The `_meta` that tags every message of a listen stream. */
+export function subscriptionMeta(id: JsonRpcId): Record<string, unknown> {
+  return { [META_SUBSCRIPTION_ID]: id };
+}
+
 /**
  * `subscriptions/listen` (2026-07-28): the acknowledgment first, then the opted-in
  * `notifications/<kind>/list_changed`, each tagged with the subscription id (the
  * request's id). Open until the client closes it.
  */
-export function listenStream(c: Context<Env>, changes: ChangeFeed | undefined, id: JsonRpcId, kinds: readonly ListKind[], ack: Record<string, unknown>): Response {
-  const meta = { [META_SUBSCRIPTION_ID]: id };
+export function listenStream(c: Context<Env>, changes: ChangeFeed | undefined, id: JsonRpcId, kinds: readonly ListKind[], ack: Record<string, unknown>, attach?: Attach): Response {
+  const meta = subscriptionMeta(id);
   const acknowledged = { jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { _meta: meta, notifications: ack } };
-  return changeStream(c, changes, [acknowledged], () => kinds.map((kind) => ({ jsonrpc: '2.0', method: `notifications/${kind}/list_changed`, params: { _meta: meta } })));
+  return changeStream(c, changes, [acknowledged], () => kinds.map((kind) => ({ jsonrpc: '2.0', method: `notifications/${kind}/list_changed`, params: { _meta: meta } })), attach);
 }

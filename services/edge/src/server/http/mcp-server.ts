@@ -20,8 +20,8 @@ import {
   JSONRPC_PARSE_ERROR, negotiateVersion, NO_LOGS, originAllowed, rpcError, serverCapabilities, type ExposedTool, type JsonRpcId, type JsonRpcResponse,
   type McpServerSource, type ServerInfo, verifySessionId,
 } from './mcp-server-protocol.js';
-import { answerMaybeStreaming, ChangeFeed, jsonResponse, listenStream, notificationStream } from './mcp-server-streams.js';
-import { releaseSubscriptions, upstreamUnsubscriber, type ResourceUpdateFeed } from './mcp-resource-updates.js';
+import { answerMaybeStreaming, ChangeFeed, jsonResponse, listenStream, notificationStream, subscriptionMeta } from './mcp-server-streams.js';
+import { listenResources, releaseSubscriptions, upstreamUnsubscriber, type ResourceUpdateFeed } from './mcp-resource-updates.js';
 import { endSession, openSession, resumeSession, storeLogLevel, type McpSessionDeps, type SessionCheck } from './mcp-sessions.js';
 
 export { ChangeFeed };
@@ -42,6 +42,8 @@ export interface McpServerDeps extends ToolRunDeps, McpSessionDeps {
   changes?: ChangeFeed | undefined;
   /** Resource update delivery (`notifications/resources/updated`); absent: subscribe/unsubscribe are only forwarded. */
   resourceUpdates?: ResourceUpdateFeed | undefined;
+  /** The session store's idle TTL (listen streams keep their subscription record alive within it). */
+  sessionIdleTtlMs?: number | undefined;
   /** Tool groups for `/mcp/groups/<slug>`; absent: that route answers 404. */
   groups?: ToolGroupCache | undefined;
 }
@@ -267,7 +269,15 @@ async function serveModern(
     const available: ListKind[] = deps.changes === undefined ? [] : m.source.catalog ? ['tools', 'prompts', 'resources'] : ['tools'];
     const filter = honouredFilter(params, available);
     if (typeof filter === 'string') return json(c, 200, rpcError(id, JSONRPC_INVALID_PARAMS, filter));
-    return listenStream(c, deps.changes, id, filter.kinds, filter.ack);
+    const requested = (params?.notifications as Record<string, unknown> | undefined)?.resourceSubscriptions;
+    const resources = deps.resourceUpdates && deps.forwarder && m.source.catalog
+      ? await listenResources({ sessions: deps.sessions, forwarder: deps.forwarder, feed: deps.resourceUpdates, logger: deps.logger, idleTtlMs: deps.sessionIdleTtlMs ?? 3_600_000 }, m.source.catalog, requested, subscriptionMeta(id)).catch((err: unknown) => {
+        deps.logger.warn({ err }, 'mcp.listen.resources_failed');
+        return undefined;
+      })
+      : undefined;
+    const ack = resources ? { ...filter.ack, resourceSubscriptions: resources.uris } : filter.ack;
+    return listenStream(c, deps.changes, id, filter.kinds, ack, resources?.attach);
   }
   const ctx: DispatchContext = {
     source: m.source,
