@@ -1,4 +1,4 @@
-export type { Bus, BusMessage, DurableMessage, StreamConfig, ConsumeOptions, Consumer, Subscription } from './types.js';
+export type { Bus, BusMessage, RequestOptions, DurableMessage, StreamConfig, ConsumeOptions, Consumer, Subscription } from './types.js';
 export { MemoryBus } from './memory-bus.js';
 export { NatsBus, type NatsBusOptions } from './nats-bus.js';
 export { DurablePublisher, type DurablePublisherOptions } from './durable-publisher.js';

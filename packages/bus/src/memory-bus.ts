@@ -1,4 +1,5 @@
-import type { Bus, BusMessage, ConsumeOptions, Consumer, DurableMessage, StreamConfig, Subscription } from './types.js';
+import type { Bus, BusMessage, ConsumeOptions, Consumer, DurableMessage, RequestOptions, StreamConfig, Subscription } from './types.js';
+import { ReplyCollector } from './reply-collector.js';
 import { subjectMatches } from './subjects.js';
 
 interface StoredStream {
@@ -48,6 +49,15 @@ export class MemoryBus implements Bus {
     const entry = { pattern: subject, handler };
     this.subs.add(entry);
     return { unsubscribe: () => this.subs.delete(entry) };
+  }
+
+  request(subject: string, data: Uint8Array, options: RequestOptions): Promise<Uint8Array[]> {
+    const listeners = [...this.subs].filter((sub) => subjectMatches(sub.pattern, subject));
+    if (listeners.length === 0 || this.closed) return Promise.resolve([]);
+    const collector = new ReplyCollector(options, () => undefined);
+    const respond = (reply: Uint8Array): void => collector.add(reply);
+    for (const sub of listeners) queueMicrotask(() => sub.handler({ subject, data, headers: {}, respond }));
+    return collector.done;
   }
 
   async ensureStream(config: StreamConfig): Promise<void> {

@@ -1,8 +1,9 @@
 import {
-  AckPolicy, DeliverPolicy, StorageType, connect, headers as natsHeaders, nanos,
+  AckPolicy, DeliverPolicy, StorageType, connect, createInbox, headers as natsHeaders, nanos,
   type JetStreamClient, type JetStreamManager, type MsgHdrs, type NatsConnection,
 } from 'nats';
-import type { Bus, BusMessage, ConsumeOptions, Consumer, DurableMessage, StreamConfig, Subscription } from './types.js';
+import type { Bus, BusMessage, ConsumeOptions, Consumer, DurableMessage, RequestOptions, StreamConfig, Subscription } from './types.js';
+import { ReplyCollector } from './reply-collector.js';
 import { Prefixer } from './subjects.js';
 
 export interface NatsBusOptions {
@@ -62,10 +63,26 @@ export class NatsBus implements Bus {
     const sub = this.nc.subscribe(this.names.subject(subject), {
       callback: (err, msg) => {
         if (err) return;
-        handler({ subject: this.names.strip(msg.subject), data: msg.data, headers: fromHeaders(msg.headers) });
+        const message: BusMessage = { subject: this.names.strip(msg.subject), data: msg.data, headers: fromHeaders(msg.headers) };
+        if (msg.reply) message.respond = (data) => { msg.respond(data); };
+        handler(message);
       },
     });
     return { unsubscribe: () => sub.unsubscribe() };
+  }
+
+  request(subject: string, data: Uint8Array, options: RequestOptions): Promise<Uint8Array[]> {
+    const inbox = createInbox();
+    const collector = new ReplyCollector(options, () => sub.unsubscribe());
+    const sub = this.nc.subscribe(inbox, {
+      callback: (err, msg) => {
+        // An error, or the server's "no responders" status (503, empty body): nobody listens.
+        if (err || (msg.data.length === 0 && msg.headers?.code === 503)) collector.finish();
+        else collector.add(msg.data);
+      },
+    });
+    this.nc.publish(this.names.subject(subject), data, { reply: inbox });
+    return collector.done;
   }
 
   async ensureStream(config: StreamConfig): Promise<void> {

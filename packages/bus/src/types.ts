@@ -3,6 +3,20 @@ export interface BusMessage {
   subject: string;
   data: Uint8Array;
   headers: Record<string, string>;
+  /** Present when the sender waits for replies (`Bus.request`): answers it. */
+  respond?: (data: Uint8Array) => void;
+}
+
+export interface RequestOptions {
+  /** Gives up after this long (the replies so far are returned). */
+  timeoutMs: number;
+  /**
+   * Several responders may answer: after each reply, wait this much longer for another
+   * (0 or absent: the first reply ends the request).
+   */
+  idleMs?: number;
+  /** Ends the request at once at a reply for which this returns true. */
+  until?: (reply: Uint8Array) => boolean;
 }
 
 export interface DurableMessage extends BusMessage {
@@ -57,6 +71,11 @@ export interface Bus extends AsyncDisposable {
   /** Fire and forget. */
   publish(subject: string, data: Uint8Array, headers?: Record<string, string>): void;
   subscribe(subject: string, handler: (msg: BusMessage) => void): Subscription;
+  /**
+   * Request/reply on a core subject: the replies that came, in order; none when nobody
+   * listens (NATS answers "no responders" at once) or nobody answered in time.
+   */
+  request(subject: string, data: Uint8Array, options: RequestOptions): Promise<Uint8Array[]>;
   /** Creates or updates a stream. */
   ensureStream(config: StreamConfig): Promise<void>;
   /** Resolves once the stream has stored the message. */

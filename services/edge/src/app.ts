@@ -30,6 +30,8 @@ import { ChatHandler } from './server/http/chat.js';
 import { createHonoApp } from './server/http/hono-app.js';
 import { EdgeHttpServer } from './server/http/node-server.js';
 import type { McpExecuteDeps } from './server/http/mcp-execute.js';
+import { ResourceUpdateFeed, upstreamUnsubscriber } from './server/http/mcp-resource-updates.js';
+import { subscribeResourcesUpdated } from './server/nats/resources-updated.js';
 import { ChangeFeed, randomSessionSecret, type McpServerDeps } from './server/http/mcp-server.js';
 import { subscribeCatalogChanged } from './server/nats/catalog-changed.js';
 import { subscribePolicyChanged } from './server/nats/policy-changed.js';
@@ -244,6 +246,9 @@ function startMcp(
   const changes = new ChangeFeed();
   const subscription = subscribeCatalogChanged({ bus: ctx.bus, catalog, logger, onChanged: () => changes.changed() });
   cleanups.push(() => subscription.unsubscribe());
+  const resourceUpdates = new ResourceUpdateFeed();
+  const updates = subscribeResourcesUpdated({ bus: ctx.bus, feed: resourceUpdates, subscriptions: ctx.sessions, unsubscribeUpstream: upstreamUnsubscriber(connector, logger), logger });
+  cleanups.push(() => updates.unsubscribe());
   void catalog.refresh();
   const execute: McpExecuteDeps = {
     auth: ctx.auth, executor: connector, catalog, audit: ctx.audit, metrics, logger, limits: ctx.limits,
@@ -262,6 +267,8 @@ function startMcp(
     allowedOrigins: config.mcp.allowed_origins,
     forwarder: connector,
     changes,
+    resourceUpdates,
+    sessionIdleTtlMs: config.mcp.session_idle_ttl_ms,
     groups: ctx.groups,
   };
   return { catalog, execute, server };

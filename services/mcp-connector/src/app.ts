@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { createBus, type Bus } from '@switchyard/bus';
 import { createDb, migrate, type Database, type DbOptions } from '@switchyard/db';
 import { createLogger, createRegistry, startOpsServer, type Logger, type Registry } from '@switchyard/obs';
 import { startGrpcServer } from '@switchyard/proto';
 import { BusCatalogPublisher } from './adapters/bus/bus-catalog-publisher.js';
 import { BusClientChangePublisher } from './adapters/bus/bus-client-change-publisher.js';
+import { BusRelayPeers } from './adapters/bus/bus-relay-peers.js';
+import { BusResourceUpdatePublisher } from './adapters/bus/bus-resource-update-publisher.js';
 import { parseEncryptionKey, SecretBox } from './adapters/crypto/secret-box.js';
 import { migrations } from './adapters/pg/migrations/index.js';
 import { PgClientStore } from './adapters/pg/pg-client-store.js';
@@ -13,12 +16,20 @@ import { ClientRegistry } from './domain/client-registry.js';
 import { SdkConnector } from './adapters/mcp/sdk-connector.js';
 import { baseChildEnvironment, type McpConnectorConfig } from './config.js';
 import { McpConnector, type ClientStatus } from './domain/connector.js';
+import { CallRelay } from './domain/relay.js';
+import { RoutedRelay } from './domain/relay-routing.js';
 import type { UpstreamConnector } from './domain/ports.js';
 import { createMetrics } from './metrics.js';
 import { clientAdminServiceBinding } from './server/grpc/client-admin-service.js';
 import { mcpConnectorServiceBinding } from './server/grpc/mcp-connector-service.js';
 import { subscribeClientsChanged } from './server/nats/clients-changed.js';
 import { subscribeSessionClosed } from './server/nats/session-closed.js';
+import { subscribeRelayRequests } from './server/nats/relay-requests.js';
+
+/** A peer replica that has not answered a routed answer or cancel by then is taken as gone (edge's deadline is 2 s). */
+const RELAY_TIMEOUT_MS = 1_500;
+/** A routed cancel is answered by every replica: after an answer, the others have this long to say they hold the call. */
+const RELAY_IDLE_MS = 250;
 
 export interface McpConnectorDeps {
   logger?: Logger;
@@ -115,6 +126,7 @@ export function createApp(config: McpConnectorConfig, deps: McpConnectorDeps = {
       clients: config.clients,
       connector: upstreams,
       publisher: new BusCatalogPublisher(b, logger),
+      resourceUpdates: new BusResourceUpdatePublisher(b, logger),
       backoff: {
         initialDelayMs: config.reconnect.initial_delay_ms,
         maxDelayMs: config.reconnect.max_delay_ms,
@@ -134,7 +146,12 @@ export function createApp(config: McpConnectorConfig, deps: McpConnectorDeps = {
     resources.use(c);
     const sessionClosed = subscribeSessionClosed({ bus: b, connector: c, logger });
     resources.defer(() => sessionClosed.unsubscribe());
-    const bindings = [mcpConnectorServiceBinding({ connector: c, logger, rpcSeconds: metrics.rpcSeconds })];
+    // Calls and relayed requests live in this replica's memory; answers and cancels that reach another replica are routed here over the bus.
+    const local = new CallRelay(randomBytes(6).toString('hex'));
+    const relayRequests = subscribeRelayRequests({ bus: b, relay: local, logger });
+    resources.defer(() => relayRequests.unsubscribe());
+    const relay = new RoutedRelay(local, new BusRelayPeers(b, { timeoutMs: RELAY_TIMEOUT_MS, idleMs: RELAY_IDLE_MS }));
+    const bindings = [mcpConnectorServiceBinding({ connector: c, logger, rpcSeconds: metrics.rpcSeconds, relay })];
     if (config.managed_clients.enabled) {
       const registry = await openRegistry(c, b, log);
       bindings.push(clientAdminServiceBinding({ registry, logger, rpcSeconds: metrics.rpcSeconds }));

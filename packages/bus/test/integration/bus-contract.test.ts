@@ -30,6 +30,27 @@ afterAll(async () => {
 describe.each(['memory', 'nats'] as const)('%s bus', (kind) => {
   const prefix = `t_${randomBytes(4).toString('hex')}`;
 
+  it('request/reply: the first reply, every reply within the idle window, until, and none when nobody listens', async () => {
+    const bus = await makeBus(kind, prefix);
+    expect(await bus.request('relay.nobody', enc('x'), { timeoutMs: 2000 })).toEqual([]);
+    const subs = [
+      bus.subscribe('relay.one', (m) => m.respond?.(enc(`one:${dec(m.data)}`))),
+      bus.subscribe('relay.all', (m) => m.respond?.(enc('no'))),
+      bus.subscribe('relay.all', (m) => m.respond?.(enc('yes'))),
+      bus.subscribe('relay.all', (m) => m.respond?.(enc('no'))),
+      bus.subscribe('relay.silent', () => undefined),
+    ];
+    await bus.flush();
+    expect((await bus.request('relay.one', enc('ping'), { timeoutMs: 2000 })).map(dec)).toEqual(['one:ping']);
+    expect((await bus.request('relay.all', enc('?'), { timeoutMs: 2000, idleMs: 200 })).map(dec).sort()).toEqual(['no', 'no', 'yes']);
+    const early = (await bus.request('relay.all', enc('?'), { timeoutMs: 2000, idleMs: 1000, until: (r) => dec(r) === 'yes' })).map(dec);
+    expect(early.at(-1)).toBe('yes');
+    const started = Date.now();
+    expect(await bus.request('relay.silent', enc('?'), { timeoutMs: 150 })).toEqual([]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+    for (const sub of subs) sub.unsubscribe();
+  });
+
   it('delivers core messages by wildcard with headers, and stops after unsubscribe', async () => {
     const bus = await makeBus(kind, prefix);
     const got: string[] = [];

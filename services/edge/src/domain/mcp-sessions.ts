@@ -41,12 +41,35 @@ export function needsLane(session: LiveSession): boolean {
   return session.serverRequests || session.logLevel !== undefined;
 }
 
+/** A resource one or more sessions subscribed to (`resources/subscribe`), by owning client and URI. */
+export interface SubscribedResource {
+  client: string;
+  uri: string;
+}
+
+/**
+ * Resource subscriptions, kept with the session (so they expire with it) and indexed by
+ * resource (so any replica finds the subscribers of an update). The answers drive the
+ * reference count of the upstream subscription: subscribe upstream for the first
+ * subscriber, unsubscribe when the last one leaves.
+ */
+export interface ResourceSubscriptionStore {
+  /** `first`: nobody else (live) was subscribed; `more`: others were, or this session already was; `gone`: no such session. */
+  addSubscription(id: string, resource: SubscribedResource): Promise<'first' | 'more' | 'gone'>;
+  /** `last`: it was the last (live) subscriber; `more`: others remain, or this session was not subscribed. */
+  removeSubscription(id: string, resource: SubscribedResource): Promise<'last' | 'more'>;
+  /** Removes every subscription of a session that is ending: the resources it was the last subscriber of. */
+  dropSubscriptions(id: string): Promise<SubscribedResource[]>;
+  /** The live sessions subscribed to a resource; `emptied` when only expired ones were left (they are forgotten). */
+  subscribers(resource: SubscribedResource): Promise<{ ids: string[]; emptied: boolean }>;
+}
+
 /**
  * Shared session state, so that any edge replica serves any session and DELETE
  * revokes it everywhere: Redis in a cluster, memory in one process. Every record
  * expires after the idle TTL unless a request touches it.
  */
-export interface McpSessionStore extends AsyncDisposable {
+export interface McpSessionStore extends AsyncDisposable, ResourceSubscriptionStore {
   readonly kind: 'redis' | 'memory';
   create(id: string, record: McpSessionRecord): Promise<void>;
   /** Refreshes last-seen and the idle TTL; undefined when unknown, expired or deleted. One round trip. */
@@ -63,7 +86,9 @@ export interface McpSessionStore extends AsyncDisposable {
 /** The in-process store (embedded mode without REDIS_URL): the same semantics, this process only. */
 export class MemorySessionStore implements McpSessionStore {
   readonly kind = 'memory';
-  readonly #sessions = new Map<string, { record: McpSessionRecord; expiresAt: number }>();
+  readonly #sessions = new Map<string, { record: McpSessionRecord; expiresAt: number; resources?: Set<string> }>();
+  /** `<client>\0<uri>` → subscribed session ids. */
+  readonly #subscribers = new Map<string, Set<string>>();
   readonly #timer: NodeJS.Timeout;
 
   constructor(private readonly ttlMs: number, private readonly now: () => number = Date.now) {
@@ -102,13 +127,59 @@ export class MemorySessionStore implements McpSessionStore {
     return entry ? { ...entry.record } : undefined;
   }
 
+  async addSubscription(id: string, r: SubscribedResource): Promise<'first' | 'more' | 'gone'> {
+    const entry = this.#live(id);
+    if (!entry) return 'gone';
+    const key = resourceKey(r);
+    (entry.resources ??= new Set()).add(key);
+    const ids = this.#liveSubscribers(key);
+    if (ids.has(id)) return 'more';
+    ids.add(id);
+    this.#subscribers.set(key, ids);
+    return ids.size === 1 ? 'first' : 'more';
+  }
+
+  async removeSubscription(id: string, r: SubscribedResource): Promise<'last' | 'more'> {
+    const key = resourceKey(r);
+    this.#live(id)?.resources?.delete(key);
+    const ids = this.#liveSubscribers(key);
+    if (!ids.delete(id)) return 'more';
+    if (ids.size > 0) return 'more';
+    this.#subscribers.delete(key);
+    return 'last';
+  }
+
+  async dropSubscriptions(id: string): Promise<SubscribedResource[]> {
+    const left: SubscribedResource[] = [];
+    for (const key of this.#sessions.get(id)?.resources ?? []) {
+      const resource = fromResourceKey(key);
+      if ((await this.removeSubscription(id, resource)) === 'last') left.push(resource);
+    }
+    return left;
+  }
+
+  async subscribers(r: SubscribedResource): Promise<{ ids: string[]; emptied: boolean }> {
+    const key = resourceKey(r);
+    const had = this.#subscribers.has(key);
+    const ids = this.#liveSubscribers(key);
+    if (ids.size === 0) this.#subscribers.delete(key);
+    return { ids: [...ids], emptied: had && ids.size === 0 };
+  }
+
+  /** The subscribers of a resource, expired sessions dropped. */
+  #liveSubscribers(key: string): Set<string> {
+    const ids = this.#subscribers.get(key) ?? new Set<string>();
+    for (const sid of ids) if (!this.#live(sid)) ids.delete(sid);
+    return ids;
+  }
+
   async ping(): Promise<void> {}
 
   get size(): number {
     return this.#sessions.size;
   }
 
-  #live(id: string): { record: McpSessionRecord; expiresAt: number } | undefined {
+  #live(id: string): { record: McpSessionRecord; expiresAt: number; resources?: Set<string> } | undefined {
     const entry = this.#sessions.get(id);
     if (entry && entry.expiresAt <= this.now()) {
       this.#sessions.delete(id);
@@ -125,5 +196,16 @@ export class MemorySessionStore implements McpSessionStore {
   async [Symbol.asyncDispose](): Promise<void> {
     clearInterval(this.#timer);
     this.#sessions.clear();
+    this.#subscribers.clear();
   }
+}
+
+/** `<client>\0<uri>`: a resource as one string (set members, hash fields). */
+export function resourceKey(r: SubscribedResource): string {
+  return `${r.client}\0${r.uri}`;
+}
+
+export function fromResourceKey(key: string): SubscribedResource {
+  const at = key.indexOf('\0');
+  return { client: key.slice(0, at), uri: key.slice(at + 1) };
 }

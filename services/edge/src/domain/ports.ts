@@ -61,6 +61,8 @@ export interface ToolExecution {
   readonly signal: AbortSignal;
   /** Relay what the upstream emits while the tool runs (the /mcp server's SSE responses). */
   readonly stream?: ToolCallStream | undefined;
+  /** Names a call answered as JSON for `McpForwarder.cancel` (a streamed call names itself in `stream`). */
+  readonly callKey?: string | undefined;
 }
 
 type JsonObject = Record<string, unknown>;

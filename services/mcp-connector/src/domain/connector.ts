@@ -7,7 +7,7 @@ import { isToolAllowed } from './filter.js';
 import type { ClientState } from './health.js';
 import { ManagedClient, type LaneSettings } from './managed-client.js';
 import { ToolNameMap } from './naming.js';
-import { RpcError, UpstreamError, type CatalogPublisher, type JsonObject, type ToolCallOptions, type UpstreamConnector } from './ports.js';
+import { RpcError, UpstreamError, type CatalogPublisher, type JsonObject, type ResourceUpdatePublisher, type ToolCallOptions, type UpstreamConnector } from './ports.js';
 
 export interface ExposedTool {
   /** `<client>-<tool>`, stable and at most 64 characters. */
@@ -57,6 +57,8 @@ export interface McpConnectorOptions {
   clients: McpClientConfig[];
   connector: UpstreamConnector;
   publisher: CatalogPublisher;
+  /** Where upstream `notifications/resources/updated` go (absent: dropped). */
+  resourceUpdates?: ResourceUpdatePublisher;
   backoff: BackoffPolicy;
   healthIntervalMs: number;
   maxFailures: number;
@@ -108,6 +110,7 @@ export class McpConnector implements AsyncDisposable {
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
       ...(opts.random ? { random: opts.random } : {}),
       ...(opts.lanes ? { lanes: opts.lanes } : {}),
+      ...(opts.resourceUpdates ? { onResourceUpdated: (name: string, uri: string) => { if (this.#clients.get(name) === client) opts.resourceUpdates!.resourceUpdated(name, uri); } } : {}),
     });
     return client;
   }

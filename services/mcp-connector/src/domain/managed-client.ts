@@ -14,6 +14,8 @@ export interface ManagedClientOptions {
   maxFailures: number;
   /** The catalog or the serving state changed. */
   onChange(client: string): void;
+  /** notifications/resources/updated from the upstream. */
+  onResourceUpdated?(client: string, uri: string): void;
   /** Diagnostics (logging lives in the composition root). */
   onEvent?(event: string, detail: Record<string, unknown>): void;
   random?: () => number;
@@ -173,6 +175,7 @@ export class ManagedClient implements AsyncDisposable {
         onListChanged: () => { if (!stale()) void this.#refresh(); },
         onLog: (params) => this.#relayLog(params),
         onRequest: (method, params, signal) => this.#relayRequest(method, params, signal),
+        onResourceUpdated: (uri) => { if (!stale()) this.#opts.onResourceUpdated?.(this.name, uri); },
       }, this.#abort.signal);
       if (stale()) { await session.close(); return; }
       this.#session = session;

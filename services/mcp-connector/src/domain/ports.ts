@@ -85,6 +85,8 @@ export interface SessionEvents {
   onLog?(params: JsonObject): void;
   /** A server-to-client request (sampling, elicitation, roots). */
   onRequest?(method: string, params: JsonObject, signal: AbortSignal): Promise<JsonObject>;
+  /** notifications/resources/updated: a resource this connection subscribed to changed. */
+  onResourceUpdated?(uri: string): void;
 }
 
 export interface ConnectOptions {
@@ -95,6 +97,11 @@ export interface ConnectOptions {
 /** Opens sessions to upstreams (the MCP SDK adapter). */
 export interface UpstreamConnector {
   connect(config: McpClientConfig, events: SessionEvents, signal: AbortSignal, options?: ConnectOptions): Promise<UpstreamSession>;
+}
+
+/** Announces `notifications/resources/updated` from an upstream (the bus adapter); edge routes it to the subscribed sessions. */
+export interface ResourceUpdatePublisher {
+  resourceUpdated(client: string, uri: string): void;
 }
 
 /** Announces catalog changes (the bus adapter). */

@@ -12,12 +12,18 @@ interface Pending {
  * (by a gateway-wide id) and its `notifications/cancelled` (by the call key edge chose).
  */
 export class CallRelay {
+  /**
+   * `replica` names this mcp-connector replica inside every relayed request id
+   * (`sy-<replica>-<uuid>`), so an answer that reaches another replica can be routed here.
+   */
+  constructor(readonly replica = '') {}
+
   readonly #pending = new Map<string, Pending>();
   readonly #calls = new Map<string, AbortController>();
 
   /** A relayed request waits here for RespondToUpstream; the signal (upstream cancel, call end) rejects it. */
   awaitAnswer(signal: AbortSignal): { id: string; answer: Promise<JsonObject> } {
-    const id = `sy-${randomUUID()}`;
+    const id = this.replica === '' ? `sy-${randomUUID()}` : `sy-${this.replica}-${randomUUID()}`;
     const answer = new Promise<JsonObject>((resolve, reject) => {
       const done = (): void => { this.#pending.delete(id); signal.removeEventListener('abort', onAbort); };
       const onAbort = (): void => { done(); reject(new RpcError({ code: -32800, message: 'request cancelled' })); };

@@ -54,6 +54,7 @@ export class GrpcMcpConnector implements ToolCatalogSource, ToolExecutor, McpFor
         name: execution.name,
         arguments: encoder.encode(execution.arguments),
         timeoutMs: execution.timeoutMs,
+        callKey: execution.callKey ?? '',
       },
       { signal: execution.signal, timeoutMs: execution.timeoutMs + DEADLINE_MARGIN_MS },
     );

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { connectRedis } from './connect.js';
-import { takesServerRequests, type LiveSession, type McpSessionRecord, type McpSessionStore } from '../../domain/mcp-sessions.js';
+import { fromResourceKey, resourceKey, takesServerRequests, type LiveSession, type McpSessionRecord, type McpSessionStore, type SubscribedResource } from '../../domain/mcp-sessions.js';
 
 // KEYS[1] session; ARGV[1] now (ms), ARGV[2] idle TTL (ms). Never creates a key.
 const TOUCH = `
@@ -20,7 +20,47 @@ const DELETE = `
 if redis.call('hget', KEYS[1], 'scope') ~= ARGV[1] then return 0 end
 return redis.call('del', KEYS[1])`;
 
+// Resource subscriptions: a hash field `rsub:<client>\0<uri>` in the session (expires with it)
+// and a set `mcp:rsub:<client>\0<uri>` of session ids. ARGV[3] is the full session key prefix,
+// so the scripts can tell expired members (whose hash is gone) and forget them.
+const FORGET_DEAD = `
+local function forget_dead(set, keep, prefix)
+  for _, m in ipairs(redis.call('smembers', set)) do
+    if m ~= keep and redis.call('exists', prefix .. m) == 0 then redis.call('srem', set, m) end
+  end
+end`;
+
+// KEYS[1] session, KEYS[2] resource set; ARGV[1] session id, ARGV[2] field, ARGV[3] prefix.
+// -1: no session; 2: first live subscriber; 1 or 0: others were there, or it already was.
+const SUB_ADD = `${FORGET_DEAD}
+if redis.call('exists', KEYS[1]) == 0 then return -1 end
+redis.call('hset', KEYS[1], ARGV[2], '1')
+forget_dead(KEYS[2], ARGV[1], ARGV[3])
+local added = redis.call('sadd', KEYS[2], ARGV[1])
+if added == 1 and redis.call('scard', KEYS[2]) == 1 then return 2 end
+return added`;
+
+// Same keys and args. 2: it was the last live subscriber; 1: others remain; 0: it was not subscribed.
+const SUB_REMOVE = `${FORGET_DEAD}
+redis.call('hdel', KEYS[1], ARGV[2])
+if redis.call('srem', KEYS[2], ARGV[1]) == 0 then return 0 end
+forget_dead(KEYS[2], '', ARGV[3])
+if redis.call('scard', KEYS[2]) == 0 then return 2 end
+return 1`;
+
+// KEYS[1] resource set; ARGV[1] prefix. { emptied (0/1), live ids... }.
+const SUBSCRIBERS = `${FORGET_DEAD}
+local had = redis.call('scard', KEYS[1])
+forget_dead(KEYS[1], '', ARGV[1])
+local ids = redis.call('smembers', KEYS[1])
+local out = { (had > 0 and #ids == 0) and '1' or '0' }
+for _, m in ipairs(ids) do out[#out + 1] = m end
+return out`;
+
 type Scripted = Redis & {
+  mcpSubAdd(session: string, set: string, id: string, field: string, prefix: string): Promise<number>;
+  mcpSubRemove(session: string, set: string, id: string, field: string, prefix: string): Promise<number>;
+  mcpSubscribers(set: string, prefix: string): Promise<string[]>;
   mcpSessionTouch(key: string, now: string, ttl: string): Promise<[string | null, string | null, string | null, string | null] | null>;
   mcpSessionSetLevel(key: string, level: string): Promise<number>;
   mcpSessionDelete(key: string, scope: string): Promise<number>;
@@ -34,6 +74,8 @@ export interface RedisSessionStoreOptions {
 }
 
 const key = (id: string): string => `mcp:session:${id}`;
+const FIELD = 'rsub:';
+const setKey = (r: SubscribedResource): string => `mcp:rsub:${resourceKey(r)}`;
 
 /**
  * Sessions as Redis hashes under `<prefix>mcp:session:<id>` with a PEXPIRE idle TTL.
@@ -44,7 +86,14 @@ export class RedisSessionStore implements McpSessionStore {
   readonly kind = 'redis';
   readonly #redis: Scripted;
 
-  private constructor(redis: Redis, private readonly ttlMs: number) {
+  /** The full key prefix of session hashes (ioredis prefixes KEYS, not keys a script builds). */
+  readonly #sessionPrefix: string;
+
+  private constructor(redis: Redis, private readonly ttlMs: number, keyPrefix: string) {
+    this.#sessionPrefix = `${keyPrefix}mcp:session:`;
+    redis.defineCommand('mcpSubAdd', { numberOfKeys: 2, lua: SUB_ADD });
+    redis.defineCommand('mcpSubRemove', { numberOfKeys: 2, lua: SUB_REMOVE });
+    redis.defineCommand('mcpSubscribers', { numberOfKeys: 1, lua: SUBSCRIBERS });
     redis.defineCommand('mcpSessionTouch', { numberOfKeys: 1, lua: TOUCH });
     redis.defineCommand('mcpSessionDelete', { numberOfKeys: 1, lua: DELETE });
     redis.defineCommand('mcpSessionSetLevel', { numberOfKeys: 1, lua: SET_LEVEL });
@@ -61,7 +110,7 @@ export class RedisSessionStore implements McpSessionStore {
       keyPrefix: opts.keyPrefix,
       ...(onUnreachable ? { onUnavailable: onUnreachable } : {}),
     });
-    return new RedisSessionStore(redis, opts.idleTtlMs);
+    return new RedisSessionStore(redis, opts.idleTtlMs, opts.keyPrefix);
   }
 
   async create(id: string, r: McpSessionRecord): Promise<void> {
@@ -113,6 +162,30 @@ export class RedisSessionStore implements McpSessionStore {
       lastSeenAt: Number(h.last_seen_at),
       ...(h.log_level === undefined ? {} : { logLevel: h.log_level }),
     };
+  }
+
+  async addSubscription(id: string, r: SubscribedResource): Promise<'first' | 'more' | 'gone'> {
+    const got = await this.#redis.mcpSubAdd(key(id), setKey(r), id, FIELD + resourceKey(r), this.#sessionPrefix);
+    return got === -1 ? 'gone' : got === 2 ? 'first' : 'more';
+  }
+
+  async removeSubscription(id: string, r: SubscribedResource): Promise<'last' | 'more'> {
+    return (await this.#redis.mcpSubRemove(key(id), setKey(r), id, FIELD + resourceKey(r), this.#sessionPrefix)) === 2 ? 'last' : 'more';
+  }
+
+  async dropSubscriptions(id: string): Promise<SubscribedResource[]> {
+    const left: SubscribedResource[] = [];
+    for (const field of await this.#redis.hkeys(key(id))) {
+      if (!field.startsWith(FIELD)) continue;
+      const resource = fromResourceKey(field.slice(FIELD.length));
+      if ((await this.removeSubscription(id, resource)) === 'last') left.push(resource);
+    }
+    return left;
+  }
+
+  async subscribers(r: SubscribedResource): Promise<{ ids: string[]; emptied: boolean }> {
+    const [emptied, ...ids] = await this.#redis.mcpSubscribers(setKey(r), this.#sessionPrefix);
+    return { ids, emptied: emptied === '1' };
   }
 
   async ping(): Promise<void> {

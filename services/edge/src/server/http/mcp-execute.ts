@@ -130,7 +130,7 @@ async function callTool(deps: ToolRunDeps, ex: ToolExchange, call: ToolCall, sig
  * limits) before the call, charged when the call returns a result, released when it
  * fails; a tool result with `isError` still ran, so it is charged.
  */
-async function callToolRaw(deps: ToolRunDeps, ex: ToolExchange, call: ToolCall, signal: AbortSignal, principal: Principal | undefined, stream?: ToolCallStream): Promise<unknown> {
+async function callToolRaw(deps: ToolRunDeps, ex: ToolExchange, call: ToolCall, signal: AbortSignal, principal: Principal | undefined, relay: { stream?: ToolCallStream | undefined; callKey?: string | undefined } = {}): Promise<unknown> {
   ex.tool = call.name;
   ex.client = deps.catalog.clientOf(call.name);
   const price = deps.catalog.priceOf(call.name);
@@ -145,7 +145,8 @@ async function callToolRaw(deps: ToolRunDeps, ex: ToolExchange, call: ToolCall, 
       arguments: call.arguments,
       timeoutMs: deps.toolTimeoutMs,
       signal,
-      stream,
+      stream: relay.stream,
+      callKey: relay.callKey,
     });
     ex.status = 200;
     ok = true;
@@ -162,6 +163,8 @@ export interface McpServerToolContext {
   readonly requestId: string;
   readonly signal: AbortSignal;
   readonly principal: Principal;
+  /** Names a call answered as JSON for `notifications/cancelled` (a legacy session's `<session>:<request id>`). */
+  readonly callKey?: string | undefined;
 }
 
 /**
@@ -178,7 +181,7 @@ export async function runMcpServerToolCall(deps: ToolRunDeps, ctx: McpServerTool
     responseBody: undefined,
   };
   try {
-    const result = await callToolRaw(deps, ex, { id: ex.requestId, name, arguments: args }, ctx.signal, ctx.principal, stream);
+    const result = await callToolRaw(deps, ex, { id: ex.requestId, name, arguments: args }, ctx.signal, ctx.principal, stream ? { stream } : { callKey: ctx.callKey });
     if (deps.logContent) ex.responseBody = Buffer.from(JSON.stringify(result ?? null));
     return result;
   } catch (err) {
@@ -186,7 +189,7 @@ export async function runMcpServerToolCall(deps: ToolRunDeps, ctx: McpServerTool
     ex.status = reply.status;
     ex.errorKind = reply.kind;
     if (deps.logContent) ex.responseBody = Buffer.from(reply.body);
-    throw new ToolCallFailed(errorMessageOf(reply.body));
+    throw new ToolCallFailed(errorMessageOf(reply.body), reply.kind === 'cancelled');
   } finally {
     ex.latencyMs = performance.now() - started;
     deps.metrics.toolCall(ex.status);
@@ -207,7 +210,12 @@ export function recordBlockedMcpCall(deps: ToolRunDeps, ctx: McpServerToolContex
 }
 
 /** A tool call that failed; `message` is safe to show the caller (`error: …`). */
-export class ToolCallFailed extends Error {}
+export class ToolCallFailed extends Error {
+  /** `cancelled`: the upstream call was cancelled (the client's `notifications/cancelled`, or it went away). */
+  constructor(message: string, readonly cancelled = false) {
+    super(message);
+  }
+}
 
 /** What agent mode needs to run tool calls: the execute route's dependencies, minus the HTTP ones. */
 export type ToolRunDeps = Pick<McpExecuteDeps, 'executor' | 'catalog' | 'audit' | 'metrics' | 'logger' | 'toolTimeoutMs' | 'logContent' | 'limits'>;

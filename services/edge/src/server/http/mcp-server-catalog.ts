@@ -15,6 +15,15 @@ export interface CatalogSource {
   readonly client: string | undefined;
   lists(): Promise<McpCatalogLists>;
   forward(client: string, method: string, params: Json): Promise<ForwardOutcome>;
+  /**
+   * A legacy session's resource subscriptions, reference-counted across sessions: `add`
+   * says whether this is the first subscriber (subscribe upstream), `remove` whether it was
+   * the last (unsubscribe upstream). Absent: subscribe/unsubscribe are forwarded as they come.
+   */
+  readonly subscriptions?: {
+    add(client: string, uri: string): Promise<boolean>;
+    remove(client: string, uri: string): Promise<boolean>;
+  };
 }
 
 export type CatalogAnswer = { result: unknown } | { error: { code: number; message: string; data?: unknown } };
@@ -51,7 +60,7 @@ export function matchesTemplate(template: string, uri: string): boolean {
 }
 
 /** The client owning `uri`: a listed resource first, then a template that matches. */
-function ownerOfUri(lists: McpCatalogLists, uri: string): string | undefined {
+export function ownerOfUri(lists: McpCatalogLists, uri: string): string | undefined {
   return lists.resources.find((r) => r.name === uri)?.client ?? lists.resourceTemplates.find((t) => matchesTemplate(t.name, uri))?.client;
 }
 
@@ -62,6 +71,23 @@ function promptByName(lists: McpCatalogLists, name: string, aggregate: boolean):
 async function forwarded(source: CatalogSource, client: string, method: string, params: Json): Promise<CatalogAnswer> {
   const outcome = await source.forward(client, method, params);
   return 'result' in outcome ? { result: outcome.result } : { error: outcome.error };
+}
+
+/** resources/(un)subscribe with the reference count: only the first subscribe and the last unsubscribe reach the upstream. */
+async function subscription(source: CatalogSource, subs: NonNullable<CatalogSource['subscriptions']>, owner: string, method: string, p: Json): Promise<CatalogAnswer> {
+  const uri = p.uri as string;
+  try {
+    if (method === 'resources/subscribe') {
+      if (!(await subs.add(owner, uri))) return { result: {} };
+      const answer = await forwarded(source, owner, method, p);
+      if ('error' in answer) await subs.remove(owner, uri);
+      return answer;
+    }
+    if (!(await subs.remove(owner, uri))) return { result: {} };
+  } catch {
+    return { error: { code: -32603, message: 'Session store unavailable' } };
+  }
+  return forwarded(source, owner, method, p);
 }
 
 /** Answers one catalog method; never rejects for upstream JSON-RPC errors (they come back as they were). */
@@ -79,6 +105,7 @@ export async function dispatchCatalog(method: string, params: Json | undefined, 
       if (typeof p.uri !== 'string' || p.uri === '') return { error: { code: INVALID_PARAMS, message: "'uri' must be a non-empty string" } };
       const owner = source.client ?? ownerOfUri(lists, p.uri);
       if (owner === undefined) return { error: { code: RESOURCE_NOT_FOUND, message: `Resource not found: ${p.uri}`, data: { uri: p.uri } } };
+      if (method !== 'resources/read' && source.subscriptions) return subscription(source, source.subscriptions, owner, method, p);
       return forwarded(source, owner, method, p);
     }
     case 'prompts/get': {

@@ -21,6 +21,12 @@ export const JSONRPC_INVALID_REQUEST = -32600;
 export const JSONRPC_METHOD_NOT_FOUND = -32601;
 export const JSONRPC_INVALID_PARAMS = -32602;
 export const JSONRPC_INTERNAL_ERROR = -32603;
+/**
+ * A tools/call the client cancelled (`notifications/cancelled`): the spec wants no response.
+ * An SSE answer ends without one; a JSON-only answer must still be one JSON object, so it
+ * is this error (the SDK drops answers to requests it no longer waits for).
+ */
+export const REQUEST_CANCELLED = -32800;
 
 export type JsonRpcId = string | number;
 type Json = Record<string, unknown>;
@@ -156,6 +162,8 @@ export interface McpServerSource {
   catalog?: CatalogSource;
   /** The message of a failed call, safe to show the client. */
   errorMessage(err: unknown): string;
+  /** A failed call that the client cancelled: it gets no result (see `REQUEST_CANCELLED`). */
+  cancelled?(err: unknown): boolean;
   /**
    * For a tool that is not listed: the safe message when it exists but the caller may
    * not run it (answered as an `isError` result), undefined when it is unknown (-32602).
@@ -187,10 +195,10 @@ export const LOG_LEVELS: readonly string[] = ['debug', 'info', 'notice', 'warnin
 export const NO_LOGS = 'off';
 
 /** What the server offers: everything with mcp-connector's catalog, tools only without it. */
-export function serverCapabilities(source: McpServerSource, era: 'legacy' | 'modern'): Json {
+export function serverCapabilities(source: McpServerSource, _era: 'legacy' | 'modern'): Json {
   if (!source.catalog) return { tools: { listChanged: false } };
-  // Modern resource subscriptions ride on subscriptions/listen, which does not relay resource updates (yet).
-  const resources = era === 'legacy' ? { subscribe: true, listChanged: true } : { listChanged: true };
+  // Both eras: legacy resources/subscribe, modern subscriptions/listen with resourceSubscriptions.
+  const resources = { subscribe: true, listChanged: true };
   return { tools: { listChanged: true }, resources, prompts: { listChanged: true }, logging: {}, completions: {} };
 }
 
@@ -259,6 +267,7 @@ export async function dispatch(req: { id: JsonRpcId; method: string; params: Jso
       try {
         return { jsonrpc: '2.0', id, result: await ctx.source.call(name, args, ctx.signal, callHooks(id, params, ctx)) };
       } catch (err) {
+        if (ctx.source.cancelled?.(err) === true) return rpcError(id, REQUEST_CANCELLED, 'Request cancelled');
         return { jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: ctx.source.errorMessage(err) }], isError: true } };
       }
     }

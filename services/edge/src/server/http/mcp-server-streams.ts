@@ -1,6 +1,6 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
-import type { JsonRpcId, JsonRpcResponse } from './mcp-server-protocol.js';
+import { REQUEST_CANCELLED, type JsonRpcId, type JsonRpcResponse } from './mcp-server-protocol.js';
 import { META_SUBSCRIPTION_ID, type ListKind } from './mcp-server-modern.js';
 
 /** The SSE responses of the northbound MCP server: a request's own stream, the legacy GET stream, `subscriptions/listen`. */
@@ -60,7 +60,13 @@ export async function answerMaybeStreaming(
       push = (chunk) => { if (open) ctrl.enqueue(chunk); };
       // After a cancel the call still settles (aborted): nothing more goes on the closed stream.
       void done.then(
-        (answer) => { if (open) { open = false; ctrl.enqueue(frame(finish(answer).body)); ctrl.close(); } },
+        (answer) => {
+          if (!open) return;
+          open = false;
+          // A cancelled request gets nothing more: the stream ends without its response.
+          if (!cancelledAnswer(answer)) ctrl.enqueue(frame(finish(answer).body));
+          ctrl.close();
+        },
         (err: unknown) => { if (open) { open = false; ctrl.error(err); } },
       );
     },
@@ -70,13 +76,20 @@ export async function answerMaybeStreaming(
   return c.newResponse(body, 200, SSE_HEADERS);
 }
 
+function cancelledAnswer(answer: JsonRpcResponse): boolean {
+  const error = (answer as { error?: { code?: unknown } }).error;
+  return error?.code === REQUEST_CANCELLED;
+}
+
 /** A long-lived SSE stream fed by catalog changes, closed when the client goes away. */
-function changeStream(c: Context<Env>, changes: ChangeFeed | undefined, first: readonly unknown[], onChange: () => readonly unknown[]): Response {
+function changeStream(c: Context<Env>, changes: ChangeFeed | undefined, first: readonly unknown[], onChange: () => readonly unknown[], attach?: Attach): Response {
   let stop = (): void => undefined;
   const body = new ReadableStream<Uint8Array>({
     start(ctrl) {
       for (const m of first) ctrl.enqueue(frame(m));
-      const unsubscribe = changes?.subscribe(() => { for (const m of onChange()) ctrl.enqueue(frame(m)); }) ?? (() => false);
+      const unsubscribeChanges = changes?.subscribe(() => { for (const m of onChange()) ctrl.enqueue(frame(m)); }) ?? (() => false);
+      const detach = attach?.((m) => ctrl.enqueue(frame(m))) ?? (() => undefined);
+      const unsubscribe = (): void => { unsubscribeChanges(); detach(); };
       const keepAlive = setInterval(() => ctrl.enqueue(encoder.encode(': keep-alive\n\n')), KEEP_ALIVE_MS);
       keepAlive.unref();
       stop = () => { unsubscribe(); clearInterval(keepAlive); };
@@ -87,9 +100,17 @@ function changeStream(c: Context<Env>, changes: ChangeFeed | undefined, first: r
   return c.newResponse(body, 200, SSE_HEADERS);
 }
 
-/** The legacy GET stream: `notifications/<kind>/list_changed` whenever mcp-connector's catalog changes. */
-export function notificationStream(c: Context<Env>, changes: ChangeFeed): Response {
-  return changeStream(c, changes, [], () => (['tools', 'resources', 'prompts'] as const).map((kind) => ({ jsonrpc: '2.0', method: `notifications/${kind}/list_changed` })));
+/** Other messages for a change stream (resource updates): given the push function, returns the detach function. */
+export type Attach = (push: (message: unknown) => void) => () => void;
+
+/** The legacy GET stream: `notifications/<kind>/list_changed` whenever mcp-connector's catalog changes, and `attach`'s messages (resource updates). */
+export function notificationStream(c: Context<Env>, changes: ChangeFeed, attach?: Attach): Response {
+  return changeStream(c, changes, [], () => (['tools', 'resources', 'prompts'] as const).map((kind) => ({ jsonrpc: '2.0', method: `notifications/${kind}/list_changed` })), attach);
+}
+
+/** The `_meta` that tags every message of a listen stream. */
+export function subscriptionMeta(id: JsonRpcId): Record<string, unknown> {
+  return { [META_SUBSCRIPTION_ID]: id };
 }
 
 /**
@@ -97,8 +118,8 @@ export function notificationStream(c: Context<Env>, changes: ChangeFeed): Respon
  * `notifications/<kind>/list_changed`, each tagged with the subscription id (the
  * request's id). Open until the client closes it.
  */
-export function listenStream(c: Context<Env>, changes: ChangeFeed | undefined, id: JsonRpcId, kinds: readonly ListKind[], ack: Record<string, unknown>): Response {
-  const meta = { [META_SUBSCRIPTION_ID]: id };
+export function listenStream(c: Context<Env>, changes: ChangeFeed | undefined, id: JsonRpcId, kinds: readonly ListKind[], ack: Record<string, unknown>, attach?: Attach): Response {
+  const meta = subscriptionMeta(id);
   const acknowledged = { jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { _meta: meta, notifications: ack } };
-  return changeStream(c, changes, [acknowledged], () => kinds.map((kind) => ({ jsonrpc: '2.0', method: `notifications/${kind}/list_changed`, params: { _meta: meta } })));
+  return changeStream(c, changes, [acknowledged], () => kinds.map((kind) => ({ jsonrpc: '2.0', method: `notifications/${kind}/list_changed`, params: { _meta: meta } })), attach);
 }

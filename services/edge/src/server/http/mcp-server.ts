@@ -11,6 +11,7 @@ import { credentialFrom } from '../../domain/policy.js';
 import type { ToolGroupCache } from '../../domain/tool-group-cache.js';
 import type { Principal } from '../../domain/types.js';
 import { errorReply } from './errors.js';
+import type { CatalogSource } from './mcp-server-catalog.js';
 import { recordBlockedMcpCall, runMcpServerToolCall, ToolCallFailed, type ToolRunDeps } from './mcp-execute.js';
 import {
   checkParamHeaders, classifyEra, discoverResult, HEADER_MISMATCH, honouredFilter, MODERN_METHODS, modernAnswer, type ListKind, type ModernEnvelope,
@@ -18,9 +19,10 @@ import {
 import {
   classify, dispatch, headerVersion, type CallHooks, type Classified, type DispatchContext, JSONRPC_INVALID_PARAMS, JSONRPC_INVALID_REQUEST, JSONRPC_METHOD_NOT_FOUND,
   JSONRPC_PARSE_ERROR, negotiateVersion, NO_LOGS, originAllowed, rpcError, serverCapabilities, type ExposedTool, type JsonRpcId, type JsonRpcResponse,
-  type McpServerSource, type ServerInfo,
+  type McpServerSource, type ServerInfo, verifySessionId,
 } from './mcp-server-protocol.js';
-import { answerMaybeStreaming, ChangeFeed, jsonResponse, listenStream, notificationStream } from './mcp-server-streams.js';
+import { answerMaybeStreaming, ChangeFeed, jsonResponse, listenStream, notificationStream, subscriptionMeta } from './mcp-server-streams.js';
+import { listenResources, releaseSubscriptions, upstreamUnsubscriber, type ResourceUpdateFeed } from './mcp-resource-updates.js';
 import { endSession, openSession, resumeSession, storeLogLevel, type McpSessionDeps, type SessionCheck } from './mcp-sessions.js';
 
 export { ChangeFeed };
@@ -39,6 +41,10 @@ export interface McpServerDeps extends ToolRunDeps, McpSessionDeps {
   forwarder?: McpForwarder | undefined;
   /** Catalog changes (for `notifications/<kind>/list_changed` on GET streams). */
   changes?: ChangeFeed | undefined;
+  /** Resource update delivery (`notifications/resources/updated`); absent: subscribe/unsubscribe are only forwarded. */
+  resourceUpdates?: ResourceUpdateFeed | undefined;
+  /** The session store's idle TTL (listen streams keep their subscription record alive within it). */
+  sessionIdleTtlMs?: number | undefined;
   /** Tool groups for `/mcp/groups/<slug>`; absent: that route answers 404. */
   groups?: ToolGroupCache | undefined;
 }
@@ -169,11 +175,15 @@ async function handle(c: Context<Env>, deps: McpServerDeps, client: string | und
     if (sessionId === undefined) return rpcFailure(c, 400, JSONRPC_INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
     const resumed = await resumeSession(deps, scope, sessionId);
     if (typeof resumed === 'string') return sessionFailure(c, resumed);
-    return notificationStream(c, deps.changes!);
+    const feed = deps.resourceUpdates;
+    return notificationStream(c, deps.changes!, feed && ((push) => feed.openSession(sessionId, push)));
   }
 
   if (method === 'DELETE') {
     if (sessionId === undefined) return rpcFailure(c, 400, JSONRPC_INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
+    if (deps.resourceUpdates && deps.forwarder && verifySessionId(deps.sessionSecret, scope, sessionId)) {
+      await releaseSubscriptions({ subscriptions: deps.sessions, unsubscribeUpstream: upstreamUnsubscriber(deps.forwarder, deps.logger), logger: deps.logger }, sessionId);
+    }
     const ended = await endSession(deps, scope, sessionId);
     return ended === 'ok' ? c.body(null, 200) : sessionFailure(c, ended);
   }
@@ -202,7 +212,10 @@ async function handle(c: Context<Env>, deps: McpServerDeps, client: string | und
   const abort = new AbortController();
   const signal = AbortSignal.any([c.req.raw.signal, abort.signal]);
   const route = group !== undefined ? `${MCP_SERVER_ROUTE}/groups/${group}` : client !== undefined ? `${MCP_SERVER_ROUTE}/clients/${client}` : MCP_SERVER_ROUTE;
-  const call: CallContext = { keyId, principal, requestId, client, filter, route, signal, traceId: traceIdOf(traceparentFrom(c.req.header('traceparent'))), sessionId: sessionId ?? '', laneSession: undefined };
+  const call: CallContext = {
+    keyId, principal, requestId, client, filter, route, signal, traceId: traceIdOf(traceparentFrom(c.req.header('traceparent'))), sessionId: sessionId ?? '', laneSession: undefined,
+    ...(era.era === 'legacy' && msg.kind === 'request' ? { rpcId: msg.id } : {}),
+  };
   const source = serverSource(deps, call);
   const name = group !== undefined ? `switchyard/groups/${group}` : client === undefined ? 'switchyard' : `switchyard/${client}`;
   const info = { name, version: deps.version ?? '0.1.0' };
@@ -259,7 +272,15 @@ async function serveModern(
     const available: ListKind[] = deps.changes === undefined ? [] : m.source.catalog ? ['tools', 'prompts', 'resources'] : ['tools'];
     const filter = honouredFilter(params, available);
     if (typeof filter === 'string') return json(c, 200, rpcError(id, JSONRPC_INVALID_PARAMS, filter));
-    return listenStream(c, deps.changes, id, filter.kinds, filter.ack);
+    const requested = (params?.notifications as Record<string, unknown> | undefined)?.resourceSubscriptions;
+    const resources = deps.resourceUpdates && deps.forwarder && m.source.catalog
+      ? await listenResources({ sessions: deps.sessions, forwarder: deps.forwarder, feed: deps.resourceUpdates, logger: deps.logger, idleTtlMs: deps.sessionIdleTtlMs ?? 3_600_000 }, m.source.catalog, requested, subscriptionMeta(id)).catch((err: unknown) => {
+        deps.logger.warn({ err }, 'mcp.listen.resources_failed');
+        return undefined;
+      })
+      : undefined;
+    const ack = resources ? { ...filter.ack, resourceSubscriptions: resources.uris } : filter.ack;
+    return listenStream(c, deps.changes, id, filter.kinds, ack, resources?.attach);
   }
   const ctx: DispatchContext = {
     source: m.source,
@@ -304,6 +325,8 @@ interface CallContext {
   sessionId: string;
   /** Set on a legacy streamed tools/call that runs on its session's lane (`needsLane`). */
   laneSession: string | undefined;
+  /** A legacy request's JSON-RPC id: with the session it names a call answered as JSON for `notifications/cancelled`. */
+  rpcId?: JsonRpcId;
 }
 
 function serverSource(deps: McpServerDeps, ctx: CallContext): McpServerSource {
@@ -326,15 +349,26 @@ function serverSource(deps: McpServerDeps, ctx: CallContext): McpServerSource {
         exposed = tool?.name ?? name;
       }
       const stream = hooks && { ...hooks, callKey: callKey(ctx.sessionId, hooks.requestId), session: ctx.laneSession };
-      return runMcpServerToolCall(deps, { keyId: ctx.keyId, principal: ctx.principal, route, traceId: ctx.traceId, requestId: ctx.requestId, signal: ctx.signal }, exposed, JSON.stringify(args), stream);
+      const key = !stream && ctx.sessionId !== '' && ctx.rpcId !== undefined ? callKey(ctx.sessionId, ctx.rpcId) : undefined;
+      return runMcpServerToolCall(deps, { keyId: ctx.keyId, principal: ctx.principal, route, traceId: ctx.traceId, requestId: ctx.requestId, signal: ctx.signal, callKey: key }, exposed, JSON.stringify(args), stream);
     },
     ...(forwarder ? {
       catalog: {
         client: ctx.client,
         lists: () => forwarder.listCatalog(ctx.client === undefined ? [] : [ctx.client]),
         forward: (client: string, method: string, params: Record<string, unknown>) => forwarder.forward(client, method, params, ctx.signal),
+        ...(deps.resourceUpdates && ctx.sessionId !== '' && ctx.rpcId !== undefined ? { subscriptions: sessionSubscriptions(deps, ctx.sessionId) } : {}),
       },
     } : {}),
     errorMessage: (err) => (err instanceof ToolCallFailed ? err.message : 'error: tool call failed'),
+    cancelled: (err) => err instanceof ToolCallFailed && err.cancelled,
+  };
+}
+
+/** A legacy session's resource subscriptions in the shared store: true from `add` for the first subscriber, from `remove` for the last. */
+function sessionSubscriptions(deps: McpServerDeps, sessionId: string): NonNullable<CatalogSource['subscriptions']> {
+  return {
+    add: async (client, uri) => (await deps.sessions.addSubscription(sessionId, { client, uri })) === 'first',
+    remove: async (client, uri) => (await deps.sessions.removeSubscription(sessionId, { client, uri })) === 'last',
   };
 }

@@ -129,6 +129,8 @@ const RELAYED = ['sampling/createMessage', 'elicitation/create'] as const;
 function relayServerRequests(client: Client, events: SessionEvents): void {
   const onLog = events.onLog;
   if (onLog) client.setNotificationHandler('notifications/message', (n) => onLog(n.params as JsonObject));
+  const onResourceUpdated = events.onResourceUpdated;
+  if (onResourceUpdated) client.setNotificationHandler('notifications/resources/updated', (n) => onResourceUpdated(n.params.uri));
   const onRequest = events.onRequest;
   if (!onRequest) return;
   for (const method of RELAYED) {

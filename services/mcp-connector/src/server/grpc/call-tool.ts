@@ -2,6 +2,7 @@ import { SwitchyardError } from '@switchyard/errors';
 import type { UnaryHandler, mcpconnector } from '@switchyard/proto';
 import type { McpConnector } from '../../domain/connector.js';
 import type { JsonObject } from '../../domain/ports.js';
+import type { CallRelay } from '../../domain/relay.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -20,14 +21,28 @@ function parseArguments(bytes: Uint8Array): JsonObject {
   return value as JsonObject;
 }
 
-/** Calls a tool by its exposed name; the upstream CallToolResult (isError included) comes back as JSON. */
-export function callTool(connector: McpConnector): UnaryHandler<typeof mcpconnector.CallToolRequestSchema, typeof mcpconnector.CallToolResponseSchema> {
+/**
+ * Calls a tool by its exposed name; the upstream CallToolResult (isError included) comes
+ * back as JSON. With a call key, CancelCall reaches it too (a legacy session's
+ * `notifications/cancelled` for a call answered as JSON); without one, nothing is tracked.
+ */
+export function callTool(connector: McpConnector, relay: CallRelay): UnaryHandler<typeof mcpconnector.CallToolRequestSchema, typeof mcpconnector.CallToolResponseSchema> {
   return async (request, ctx) => {
     if (!request.name) throw new SwitchyardError('invalid_argument', 'name is required', { param: 'name' });
-    const result = await connector.callTool(request.name, parseArguments(request.arguments), {
-      signal: ctx.signal,
-      ...(request.timeoutMs > 0 ? { timeoutMs: request.timeoutMs } : {}),
-    });
-    return { result: encoder.encode(JSON.stringify(result)) };
+    const args = parseArguments(request.arguments);
+    const timeout = request.timeoutMs > 0 ? { timeoutMs: request.timeoutMs } : {};
+    if (request.callKey === '') {
+      return { result: encoder.encode(JSON.stringify(await connector.callTool(request.name, args, { signal: ctx.signal, ...timeout }))) };
+    }
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(ctx.signal.reason);
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const untrack = relay.track(request.callKey, controller);
+    try {
+      return { result: encoder.encode(JSON.stringify(await connector.callTool(request.name, args, { signal: controller.signal, ...timeout }))) };
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+      untrack();
+    }
   };
 }
