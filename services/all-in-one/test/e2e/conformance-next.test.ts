@@ -16,8 +16,20 @@ const GATEWAY_MODERN = [
   'prompts-get-simple', 'prompts-get-with-args', 'prompts-get-with-image', 'prompts-list', 'resources-list', 'resources-read-binary',
   'resources-read-text', 'resources-templates-read', 'sep-2164-resource-not-found', 'server-sse-multiple-streams', 'tools-call-audio',
   'tools-call-embedded-resource', 'tools-call-error', 'tools-call-image', 'tools-call-mixed-content', 'tools-call-simple-text',
-  'tools-call-with-progress', 'tools-list',
+  'tools-call-with-progress', 'tools-list', 'input-required-result-missing-input-response', 'input-required-result-unsupported-methods',
+  'input-required-result-ignore-extra-params', 'input-required-result-validate-input',
 ];
+
+/**
+ * MRTR scenarios the gateway passes by bridging the fixture's legacy server-to-client
+ * requests into input_required rounds. Each runs alone on its own upstream connection:
+ * mcp-connector relays a server-to-client request only while exactly one call runs on
+ * that upstream, and scenarios that never retry leave their call parked (up to
+ * mcp.mrtr_wait_ms), which would block relays for the next scenario on a shared one.
+ */
+const GATEWAY_MRTR = [
+  'basic-sampling', 'basic-list-roots', 'request-state', 'multiple-input-requests', 'multi-round', 'result-type', 'tampered-state', 'capability-check',
+].map((s) => `input-required-result-${s}`);
 
 async function toolCount(url: string): Promise<number | undefined> {
   const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -50,8 +62,9 @@ describe('MCP conformance suite 0.2.0-alpha.12 (server scenarios, per revision)'
     setup = await startMcpGateway([
       { name: 'conf', connection_type: 'http', connection_string: fixture.url },
       { name: 'confstdio', connection_type: 'stdio', stdio_config: { command: process.execPath, args: [CONFORMANCE_FIXTURE, '--stdio'] } },
+      ...GATEWAY_MRTR.map((_, i) => ({ name: `mrtr${i}`, connection_type: 'http', connection_string: fixture.url })),
     ]);
-    for (const client of CLIENTS) await until(() => toolCount(`${setup!.gw.url!}/mcp/clients/${client}`), 30_000, 200);
+    for (const client of [...CLIENTS, ...GATEWAY_MRTR.map((_, i) => `mrtr${i}`)]) await until(() => toolCount(`${setup!.gw.url!}/mcp/clients/${client}`), 30_000, 200);
     for (const rev of REVISIONS) direct.set(rev, await runServerScenarios(fixture.url, { cli: CONFORMANCE_NEXT_CLI, requirements: rev }));
   }, 300_000);
 
@@ -77,4 +90,11 @@ describe('MCP conformance suite 0.2.0-alpha.12 (server scenarios, per revision)'
       }, 300_000);
     }
   }
+
+  it('2026-07-28: the MRTR scenarios pass through the gateway, bridged from a legacy upstream (each on its own connection)', async () => {
+    const base = setup!.gw.url!.replace('127.0.0.1', 'localhost');
+    const runs = await Promise.all(GATEWAY_MRTR.map((scenario, i) => runServerScenarios(`${base}/mcp/clients/mrtr${i}`, { cli: CONFORMANCE_NEXT_CLI, scenario })));
+    const all = new Map(runs.flatMap((r) => [...r]));
+    expect(GATEWAY_MRTR.filter((name) => !passes(all.get(name))), summary(all)).toEqual([]);
+  }, 120_000);
 });

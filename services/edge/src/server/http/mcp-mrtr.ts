@@ -31,6 +31,8 @@ export interface RelayedRequest {
 export type RoundEvent = { readonly kind: 'answer'; readonly answer: JsonRpcResponse } | { readonly kind: 'input'; readonly requests: readonly RelayedRequest[] };
 
 const STATE_PREFIX = 'sy1';
+/** Relayed requests arriving within this long of the first form one round (an upstream asking several things at once). */
+const GATHER_MS = 20;
 
 /** The methods MRTR carries, and the client capability each needs. */
 export const INPUT_METHODS: Readonly<Record<string, string>> = {
@@ -89,8 +91,8 @@ export function verifyState(secret: string, binding: string, state: string, now 
 /**
  * One upstream tool call that may span several downstream requests. Messages the call
  * emits go to the current round's emitter (progress, logs), or are dropped while the
- * call is parked; relayed requests end the round (gathered for one tick, so requests the
- * upstream sends together form one round).
+ * call is parked; relayed requests end the round (gathered for `GATHER_MS`, so requests
+ * the upstream sends together form one round).
  */
 export class MrtrCall {
   readonly handle = randomBytes(18).toString('base64url');
@@ -123,12 +125,12 @@ export class MrtrCall {
       const request: RelayedRequest = { id: m.id, method: m.method, params: typeof m.params === 'object' && m.params !== null ? (m.params as Json) : {} };
       if (this.batch) { this.batch.push(request); return; }
       this.batch = [request];
-      setImmediate(() => {
+      setTimeout(() => {
         const requests = this.batch ?? [];
         this.batch = undefined;
         for (const r of requests) this.outstanding.set(r.id, r);
         this.push({ kind: 'input', requests });
-      });
+      }, GATHER_MS).unref();
       return;
     }
     this.target?.(m);
