@@ -28,7 +28,7 @@ const GATEWAY_MODERN = [
  * mcp.mrtr_wait_ms), which would block relays for the next scenario on a shared one.
  */
 const GATEWAY_MRTR = [
-  'basic-sampling', 'basic-list-roots', 'request-state', 'multiple-input-requests', 'multi-round', 'result-type', 'tampered-state', 'capability-check',
+  'basic-sampling', 'request-state', 'multi-round', 'result-type', 'tampered-state', 'capability-check',
 ].map((s) => `input-required-result-${s}`);
 
 async function toolCount(url: string): Promise<number | undefined> {

@@ -39,12 +39,14 @@ describe('MrtrCall', () => {
     call.start(upstream.run);
     const seen: unknown[] = [];
     const round = call.next((m) => seen.push(m), new AbortController().signal);
+    expect(call.active).toBe(true);
     upstream.emit({ method: 'notifications/progress', params: { progress: 1 } });
     upstream.emit({ id: 'sy-a', method: 'sampling/createMessage', params: {} });
     upstream.emit({ id: 'sy-b', method: 'roots/list', params: {} });
     const e = await round;
     expect(e).toEqual({ kind: 'input', requests: [{ id: 'sy-a', method: 'sampling/createMessage', params: {} }, { id: 'sy-b', method: 'roots/list', params: {} }] });
     expect(seen).toEqual([{ method: 'notifications/progress', params: { progress: 1 } }]);
+    expect(call.active).toBe(false);
     expect([...call.outstanding.keys()]).toEqual(['sy-a', 'sy-b']);
     const result = registry.inputRequired('b', call, (e as Extract<RoundEvent, { kind: 'input' }>).requests);
     expect(result).toMatchObject({ resultType: 'input_required', inputRequests: { 'sy-a': { method: 'sampling/createMessage' }, 'sy-b': { method: 'roots/list' } } });

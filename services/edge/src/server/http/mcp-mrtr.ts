@@ -112,6 +112,11 @@ export class MrtrCall {
     private readonly onGone: (call: MrtrCall) => void,
   ) {}
 
+  /** A round is waiting on this call (a second concurrent retry is refused). */
+  get active(): boolean {
+    return this.waiter !== undefined || this.target !== undefined;
+  }
+
   /** Starts the upstream call; `run` gets the emitter to hand to dispatch. */
   start(run: (emit: (m: Json) => void) => Promise<JsonRpcResponse>): void {
     run((m) => this.onMessage(m)).then(

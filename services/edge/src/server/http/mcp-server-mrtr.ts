@@ -84,6 +84,7 @@ async function resume(c: Context<Env>, deps: MrtrRouteDeps, call: ModernToolCall
   if (!claims || !parked) {
     return jsonResponse(c, 200, rpcError(call.id, JSONRPC_INVALID_PARAMS, 'Invalid params: requestState is invalid, expired or unknown to this gateway; call the tool again without it'));
   }
+  if (parked.active) return jsonResponse(c, 200, rpcError(call.id, JSONRPC_INVALID_PARAMS, 'Invalid params: another retry of this call is in progress'));
   const responses = isObject(call.params?.inputResponses) ? call.params.inputResponses : {};
   const missing = [];
   for (const id of claims.ids) {

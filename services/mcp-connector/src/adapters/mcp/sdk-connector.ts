@@ -64,8 +64,8 @@ export class SdkConnector implements UpstreamConnector, AsyncDisposable {
   async #open(config: McpClientConfig, events: SessionEvents, transport: Transport, signal: AbortSignal): Promise<UpstreamSession> {
     const onChanged = (): void => events.onListChanged();
     const client = new Client(this.opts.clientInfo ?? { name: 'switchyard-mcp-connector', version: '0.1.0' }, {
-      // Sampling, elicitation and roots are relayed to the downstream session whose call caused them.
-      capabilities: events.onRequest ? { sampling: {}, elicitation: { form: {}, url: {} }, roots: {} } : {},
+      // Sampling and elicitation are relayed to the downstream session whose call caused them.
+      capabilities: events.onRequest ? { sampling: {}, elicitation: { form: {}, url: {} } } : {},
       versionNegotiation: { mode: 'auto', probe: { timeoutMs: this.opts.probeTimeoutMs ?? 5000 } },
       listChanged: {
         tools: { autoRefresh: false, debounceMs: 50, onChanged },
@@ -121,7 +121,7 @@ function notificationsBeforeResponses(transport: Transport): void {
   };
 }
 
-const RELAYED = ['sampling/createMessage', 'elicitation/create', 'roots/list'] as const;
+const RELAYED = ['sampling/createMessage', 'elicitation/create'] as const;
 
 /** Upstream log messages and server-to-client requests go to the domain, which routes them to the call that caused them. */
 function relayServerRequests(client: Client, events: SessionEvents): void {
