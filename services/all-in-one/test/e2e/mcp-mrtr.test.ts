@@ -1,5 +1,9 @@
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { StartedProcess } from '@switchyard/testing';
 import { CONFORMANCE_FIXTURE, startFixture } from './conformance.js';
 import { startMcpGateway, until, type McpGateway } from './helpers.js';
@@ -7,6 +11,8 @@ import { startMcpGateway, until, type McpGateway } from './helpers.js';
 type Json = Record<string, unknown>;
 const MODERN = '2026-07-28';
 const WAIT_MS = 1_500;
+/** A 2026-07-28 upstream (SDK v2 server over stdio) whose tool answers input_required itself. */
+const MODERN_UPSTREAM = { command: process.execPath, args: [resolve(import.meta.dirname, '../fixtures/modern-mrtr-server.mjs')] };
 
 function modernMeta(capabilities: Json = { sampling: {}, elicitation: {} }): Json {
   return { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientCapabilities': capabilities, 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' } };
@@ -42,6 +48,7 @@ describe('/mcp: MRTR (input_required) bridging for 2026-07-28 callers', () => {
     setup = await startMcpGateway([
       { name: 'conf', connection_type: 'http', connection_string: fixture.url },
       { name: 'confstdio', connection_type: 'stdio', stdio_config: { command: process.execPath, args: [CONFORMANCE_FIXTURE, '--stdio'] } },
+      { name: 'modern', connection_type: 'stdio', stdio_config: MODERN_UPSTREAM },
     ], { mcp: { mrtr_wait_ms: WAIT_MS } });
     base = setup.gw.url!;
     await until(async () => {
@@ -51,7 +58,7 @@ describe('/mcp: MRTR (input_required) bridging for 2026-07-28 callers', () => {
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: modernMeta() } }),
       });
       const tools = ((await res.json()) as { result?: { tools: { name: string }[] } }).result?.tools ?? [];
-      return tools.some((t) => t.name === 'conf-test_sampling') && tools.some((t) => t.name === 'confstdio-test_sampling') ? true : undefined;
+      return ['conf-test_sampling', 'confstdio-test_sampling', 'modern-ask_name'].every((n) => tools.some((t) => t.name === n)) ? true : undefined;
     }, 30_000, 200);
   }, 60_000);
 
@@ -83,6 +90,24 @@ describe('/mcp: MRTR (input_required) bridging for 2026-07-28 callers', () => {
       expect(seen).toEqual([expect.stringContaining('capital of France?'), 'elicitation:who are you?']);
     });
   }
+
+  it('a 2026-07-28 upstream that answers input_required itself: its rounds reach modern and legacy callers', async () => {
+    // mcp-connector's SDK v2 client fulfils the upstream's round through its elicitation
+    // handler, which relays it: a modern caller gets the gateway's own round, a legacy one
+    // an elicitation/create on its SSE stream.
+    const v2 = new ClientV2({ name: 'mrtr', version: '1' }, { versionNegotiation: { mode: { pin: MODERN } }, capabilities: { elicitation: {} } });
+    v2.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { name: 'Bob' } }));
+    await v2.connect(new TransportV2(new URL(`${base}/mcp/clients/modern`)));
+    closers.push(() => v2.close());
+    const modern = await v2.callTool({ name: 'ask_name', arguments: {} });
+    expect(modern.content).toEqual([{ type: 'text', text: 'Hello, Bob (state opaque-upstream-state)' }]);
+    const v1 = new Client({ name: 'legacy', version: '1' }, { capabilities: { elicitation: {} } });
+    v1.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { name: 'Carol' } }));
+    await v1.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp/clients/modern`)));
+    closers.push(() => v1.close());
+    const legacy = await v1.callTool({ name: 'ask_name', arguments: {} });
+    expect(legacy.content).toEqual([{ type: 'text', text: 'Hello, Carol (state opaque-upstream-state)' }]);
+  });
 
   it('input_required carries the relayed request and a signed state; a tampered or missing answer is handled', async () => {
     const url = `${base}/mcp/clients/conf`;
