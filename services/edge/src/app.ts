@@ -33,6 +33,7 @@ import type { McpExecuteDeps } from './server/http/mcp-execute.js';
 import { ResourceUpdateFeed, upstreamUnsubscriber } from './server/http/mcp-resource-updates.js';
 import { subscribeResourcesUpdated } from './server/nats/resources-updated.js';
 import { ChangeFeed, randomSessionSecret, type McpServerDeps } from './server/http/mcp-server.js';
+import { MrtrRegistry } from './server/http/mcp-mrtr.js';
 import { subscribeCatalogChanged } from './server/nats/catalog-changed.js';
 import { subscribePolicyChanged } from './server/nats/policy-changed.js';
 
@@ -259,9 +260,11 @@ function startMcp(
   if (config.mcp.session_secret === undefined) {
     logger.warn({ reason: 'mcp.session_secret is not set: /mcp session ids are valid on this replica only' }, 'mcp.session_secret_random');
   }
+  const sessionSecret = config.mcp.session_secret ?? randomSessionSecret();
   const server: McpServerDeps = {
     ...execute,
-    sessionSecret: config.mcp.session_secret ?? randomSessionSecret(),
+    sessionSecret,
+    mrtr: new MrtrRegistry(sessionSecret, config.mcp.mrtr_wait_ms),
     sessions: ctx.sessions,
     onSessionEnded: sessionClosedPublisher(ctx.bus, logger),
     allowedOrigins: config.mcp.allowed_origins,

@@ -43,6 +43,12 @@ export const edgeConfigSchema = z
          * this process's memory.
          */
         session_idle_ttl_ms: z.number().int().positive().default(3_600_000),
+        /**
+         * MRTR (2026-07-28 callers): how long an upstream tool call that asked for input
+         * (sampling, elicitation, roots) waits for the caller's retry with
+         * `inputResponses` before it is aborted.
+         */
+        mrtr_wait_ms: z.number().int().positive().default(60_000),
         /** Browser origins (`scheme://host[:port]`) allowed on `/mcp` besides localhost. */
         allowed_origins: z.array(z.string().url()).default([]),
       })

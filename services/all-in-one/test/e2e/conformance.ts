@@ -9,6 +9,8 @@ const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../../../..');
 /** The official suite's CLI (`@modelcontextprotocol/conformance`, a devDependency of all-in-one). */
 export const CONFORMANCE_CLI = join(ROOT, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
+/** The newer, 2026-07-28-aware suite (0.2.0-alpha.12, installed side by side as `conformance-next`). */
+export const CONFORMANCE_NEXT_CLI = join(ROOT, 'node_modules/conformance-next/dist/index.js');
 /** The fixture MCP server that implements what the server scenarios call for. */
 export const CONFORMANCE_FIXTURE = resolve(import.meta.dirname, '../fixtures/conformance-server.mjs');
 
@@ -27,15 +29,17 @@ interface Check {
 }
 
 /**
- * Runs the suite's server scenarios (`active` by default) against `url` in a child
+ * Runs the suite's server scenarios (`active` by default, or the scenarios one spec
+ * revision requires with the newer CLI's `requirements`) against `url` in a child
  * process (the CLI exits non-zero on any failure; that is read from the results,
  * not the exit code) and reads each scenario's `checks.json`.
  */
-export async function runServerScenarios(url: string, opts: { suite?: string; scenario?: string; timeoutMs?: number } = {}): Promise<Map<string, ScenarioResult>> {
+export async function runServerScenarios(url: string, opts: { suite?: string; scenario?: string; timeoutMs?: number; cli?: string; requirements?: string } = {}): Promise<Map<string, ScenarioResult>> {
   const out = await mkdtemp(join(tmpdir(), 'sy-conformance-'));
   try {
-    const args = [CONFORMANCE_CLI, 'server', '--url', url, '-o', out];
+    const args = [opts.cli ?? CONFORMANCE_CLI, 'server', '--url', url, '-o', out];
     if (opts.scenario) args.push('--scenario', opts.scenario);
+    else if (opts.requirements) args.push('--requirements', opts.requirements);
     else args.push('--suite', opts.suite ?? 'active');
     await run(process.execPath, args, { cwd: out, timeout: opts.timeoutMs ?? 240_000, maxBuffer: 16 << 20 }).catch((err: unknown) => {
       // A failing scenario makes the CLI exit 1; results are still written. Anything else is fatal.
@@ -45,7 +49,13 @@ export async function runServerScenarios(url: string, opts: { suite?: string; sc
     for (const dir of await readdir(out)) {
       const m = /^server-(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$/.exec(dir);
       if (!m?.[1]) continue;
-      const checks = JSON.parse(await readFile(join(out, dir, 'checks.json'), 'utf8')) as Check[];
+      // A scenario that throws before writing its checks (the alpha's extension scenarios can) counts as failed.
+      const raw = await readFile(join(out, dir, 'checks.json'), 'utf8').catch(() => undefined);
+      if (raw === undefined) {
+        results.set(m[1], { passed: 0, failed: 1, warnings: 0, failures: ['no checks.json: the scenario did not finish'] });
+        continue;
+      }
+      const checks = JSON.parse(raw) as Check[];
       results.set(m[1], {
         passed: checks.filter((c) => c.status === 'SUCCESS').length,
         failed: checks.filter((c) => c.status === 'FAILURE').length,

@@ -23,6 +23,8 @@ import {
 } from './mcp-server-protocol.js';
 import { answerMaybeStreaming, ChangeFeed, jsonResponse, listenStream, notificationStream, subscriptionMeta } from './mcp-server-streams.js';
 import { listenResources, releaseSubscriptions, upstreamUnsubscriber, type ResourceUpdateFeed } from './mcp-resource-updates.js';
+import type { MrtrRegistry } from './mcp-mrtr.js';
+import { serveMrtrToolCall } from './mcp-server-mrtr.js';
 import { endSession, openSession, resumeSession, storeLogLevel, type McpSessionDeps, type SessionCheck } from './mcp-sessions.js';
 
 export { ChangeFeed };
@@ -47,6 +49,8 @@ export interface McpServerDeps extends ToolRunDeps, McpSessionDeps {
   sessionIdleTtlMs?: number | undefined;
   /** Tool groups for `/mcp/groups/<slug>`; absent: that route answers 404. */
   groups?: ToolGroupCache | undefined;
+  /** MRTR bridging of relayed requests for modern callers (`mcp-mrtr.ts`); absent: they are refused upstream. */
+  mrtr?: MrtrRegistry | undefined;
 }
 
 type Env = { Bindings: HttpBindings };
@@ -222,7 +226,7 @@ async function handle(c: Context<Env>, deps: McpServerDeps, client: string | und
 
   if (era.era === 'modern') {
     if (msg.kind !== 'request') return c.body(null, 202); // closing a response stream is the cancel signal; nothing else is expected
-    return serveModern(c, deps, { ...msg, params: era.params }, era.envelope!, { source, info, abort });
+    return serveModern(c, deps, { ...msg, params: era.params }, era.envelope!, { source, info, abort, binding: `${keyId}\n${route}` });
   }
 
   if (msg.kind === 'request' && msg.method === 'initialize') {
@@ -255,6 +259,8 @@ interface ModernContext {
   readonly source: McpServerSource;
   readonly info: ServerInfo;
   readonly abort: AbortController;
+  /** What an MRTR requestState is bound to: the caller's key and this endpoint. */
+  readonly binding: string;
 }
 
 /**
@@ -294,6 +300,12 @@ async function serveModern(
   };
   const finish = (answer: JsonRpcResponse): { status: number; body: JsonRpcResponse } => modernAnswer(method, answer, m.info);
   const forwarder = deps.forwarder;
+  if (method === 'tools/call' && forwarder && deps.mrtr && accepts(c.req.header('accept'), 'text/event-stream')) {
+    return serveMrtrToolCall(c, { mrtr: deps.mrtr, forwarder, logger: deps.logger }, {
+      id, params, capabilities: envelope.capabilities, binding: m.binding, abort: m.abort, finish,
+      run: (emit) => dispatch(req, { ...ctx, emit }),
+    });
+  }
   if (method === 'tools/call' && forwarder && accepts(c.req.header('accept'), 'text/event-stream')) {
     return answerMaybeStreaming(c, (emit) => dispatch(req, {
       ...ctx,
