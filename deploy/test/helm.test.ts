@@ -43,9 +43,16 @@ describe('helm template, default values', () => {
   });
 
   it('renders one Deployment, Service, HPA and PDB per enabled service, and nothing for disabled ones', () => {
-    for (const kind of ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']) {
+    for (const kind of ['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']) {
       expect(out.components(kind), kind).toEqual(DEFAULT_SERVICES);
     }
+    // A Service per service, plus a headless one per gRPC-only service (grpcDiscovery: headless by default).
+    const services = out.ofKind('Service').map((o) => o.metadata.name);
+    for (const svc of DEFAULT_SERVICES) expect(services).toContain(name(svc));
+    const headless = out.ofKind('Service').filter((o) => o.metadata.name.endsWith('-headless'));
+    expect(headless.length).toBeGreaterThan(0);
+    for (const h of headless) expect(h.spec?.clusterIP).toBe('None');
+    expect(out.env(name('edge')).get('SWITCHYARD_EDGE_LLM_PROXY_ADDR')?.value).toBe(`${name('llm-proxy')}-headless:${GRPC_PORTS['llm-proxy']}`);
     const names = out.objects.map((o) => o.metadata.name).join(' ');
     expect(names).not.toMatch(/mcp-connector|code-runner/);
     expect(out.ofKind('ServiceMonitor')).toHaveLength(0);

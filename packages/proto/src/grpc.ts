@@ -23,6 +23,27 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.enable_retries': 0,
 };
 
+/**
+ * Clients spread calls over every address their target resolves to (`round_robin`), so
+ * behind a headless Service (Helm `grpcDiscovery: headless`) each edge replica balances
+ * per call across every pod rather than pinning one (grpc-js's default is pick-first).
+ * A target with one address (a ClusterIP Service, a Unix socket) behaves as before.
+ */
+export const CLIENT_OPTIONS: grpc.ChannelOptions = {
+  ...CHANNEL_OPTIONS,
+  'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+};
+
+/**
+ * Servers close each connection (GOAWAY) after 5 minutes, so clients resolve their target
+ * again and find pods the HPA added; calls in flight finish first (no grace limit: chat
+ * and tool streams may be long).
+ */
+export const SERVER_OPTIONS: grpc.ChannelOptions = {
+  ...CHANNEL_OPTIONS,
+  'grpc.max_connection_age_ms': 5 * 60_000,
+};
+
 function serializer<D extends DescMessage>(schema: D): (value: MessageInitShape<D>) => Buffer {
   return (value) => {
     const bytes = toBinary(schema, toMessage(schema, value));
@@ -226,7 +247,7 @@ export interface GrpcClient<S extends DescService> extends Disposable {
 export function createClient<S extends DescService>(service: S, address: string, options: grpc.ChannelOptions = {}): GrpcClient<S> {
   const local = inProcessClient(service, address);
   if (local) return { client: local, waitForReady: async () => {}, close: () => {}, [Symbol.dispose]: () => {} };
-  const raw = new grpc.Client(address, grpc.credentials.createInsecure(), { ...CHANNEL_OPTIONS, ...options });
+  const raw = new grpc.Client(address, grpc.credentials.createInsecure(), { ...CLIENT_OPTIONS, ...options });
   const methods: Record<string, unknown> = {};
   for (const method of service.methods) {
     methods[method.localName] = method.methodKind === 'unary' ? unaryCaller(raw, service, method) : streamCaller(raw, service, method);
@@ -260,7 +281,7 @@ export interface ServiceBinding {
  * when `host` is a `unix:<path>` address (the port is then ignored).
  */
 export async function startGrpcServer(bindings: readonly ServiceBinding[], host: string, port: number): Promise<GrpcServerHandle> {
-  const server = new grpc.Server(CHANNEL_OPTIONS);
+  const server = new grpc.Server(SERVER_OPTIONS);
   for (const b of bindings) server.addService(createServiceDefinition(b.service), b.implementation);
   const unix = host.startsWith('unix:');
   const bound = await new Promise<number>((resolve, reject) =>

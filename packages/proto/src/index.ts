@@ -7,7 +7,7 @@ export * as mcpadmin from './gen/switchyard/mcpconnector/v1/admin_pb.js';
 export * as coderunner from './gen/switchyard/coderunner/v1/coderunner_pb.js';
 export * as edge from './gen/switchyard/edge/v1/edge_pb.js';
 export {
-  createServiceDefinition, implementService, createClient, startGrpcServer, CHANNEL_OPTIONS,
+  createServiceDefinition, implementService, createClient, startGrpcServer, CHANNEL_OPTIONS, CLIENT_OPTIONS, SERVER_OPTIONS,
   type GrpcClient, type GrpcServerHandle, type ServiceBinding,
 } from './grpc.js';
 export type { HandlerContext, UnaryHandler, ServerStreamingHandler, ServiceImplementation, ServiceClient, CallOptions } from './grpc-types.js';
