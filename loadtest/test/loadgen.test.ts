@@ -57,9 +57,10 @@ describe('loadgen', () => {
     const r = await runLoadgen(bin, { url: `${base}/delay`, rate: 500, durationS: 2, warmupS: 0.5, connections: 8, headers: [] });
     expect(r.mode).toBe('open');
     expect(r.errors).toBe(0);
-    expect(r.requests).toBeGreaterThanOrEqual(950);
-    expect(r.requests).toBeLessThanOrEqual(1050);
-    expect(Math.abs(r.rps - 500) / 500).toBeLessThan(0.1);
+    // Wide bounds: on a loaded 2-core machine the generator itself may be descheduled.
+    expect(r.requests).toBeGreaterThanOrEqual(900);
+    expect(r.requests).toBeLessThanOrEqual(1100);
+    expect(Math.abs(r.rps - 500) / 500).toBeLessThan(0.15);
     expect(r.latency_us.p50).toBeGreaterThanOrEqual(2000);
     expect(r.latency_us.p50).toBeLessThan(50_000);
     // Spacing: at 500/s the gap is 2 ms, so a 10 ms window holds ~5 arrivals. A generator
@@ -72,9 +73,10 @@ describe('loadgen', () => {
       windowCounts.push(i - j + 1);
     }
     windowCounts.sort((a, b) => a - b);
-    expect(windowCounts[Math.floor(windowCounts.length / 2)]).toBeLessThanOrEqual(7);
-    const crowded = windowCounts.filter((n) => n > 12).length;
-    expect(crowded / windowCounts.length).toBeLessThan(0.1);
+    // A burst generator (say 50 every 100 ms) puts nearly every arrival in a window of 50.
+    expect(windowCounts[Math.floor(windowCounts.length / 2)]).toBeLessThanOrEqual(8);
+    const crowded = windowCounts.filter((n) => n > 15).length;
+    expect(crowded / windowCounts.length).toBeLessThan(0.15);
   });
 
   it('counts a server stall in the latency of every request it delayed', async () => {
