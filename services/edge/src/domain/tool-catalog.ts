@@ -22,6 +22,8 @@ export interface ToolCatalogOptions {
  */
 export class ToolCatalogCache {
   #tools: readonly McpTool[] = [];
+  /** `#tools` by exposed name: a tool call looks its tool up without a scan. */
+  #byName: ReadonlyMap<string, McpTool> = new Map();
   #version = '';
   #expiresAt = 0;
   /** The first fetch settled (either way): from then on no request waits for a fetch. */
@@ -41,12 +43,17 @@ export class ToolCatalogCache {
 
   /** The MCP client serving an exposed tool name, from the catalog at hand ('' when unknown). */
   clientOf(name: string): string {
-    return this.#tools.find((t) => t.name === name)?.client ?? '';
+    return this.#byName.get(name)?.client ?? '';
+  }
+
+  /** An exposed tool by name, from the catalog at hand (no fetch, no scan). */
+  byName(name: string): McpTool | undefined {
+    return this.#byName.get(name);
   }
 
   /** An exposed tool's price per call in micro-USD, from the catalog at hand (0 when unknown or free). */
   priceOf(name: string): number {
-    return this.#tools.find((t) => t.name === name)?.priceMicros ?? 0;
+    return this.#byName.get(name)?.priceMicros ?? 0;
   }
 
   tools(): readonly McpTool[] | Promise<readonly McpTool[]> {
@@ -69,6 +76,7 @@ export class ToolCatalogCache {
     const inflight = this.source.list().then(
       (catalog) => {
         this.#tools = catalog.tools;
+        this.#byName = indexByName(catalog.tools);
         this.#version = catalog.version;
         this.#settled = true;
         if (generation === this.#generation) this.#expiresAt = this.#now() + this.options.ttlMs;
@@ -92,4 +100,11 @@ export class ToolCatalogCache {
     });
     return this.#inflight;
   }
+}
+
+function indexByName(tools: readonly McpTool[]): ReadonlyMap<string, McpTool> {
+  const map = new Map<string, McpTool>();
+  // The first of a (never expected) duplicate wins, as `find` did.
+  for (const t of tools) if (!map.has(t.name)) map.set(t.name, t);
+  return map;
 }

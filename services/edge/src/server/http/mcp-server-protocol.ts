@@ -156,6 +156,8 @@ export interface CallHooks {
 /** A tool result (`CallToolResult`) or a failure that becomes one with `isError`. */
 export interface McpServerSource {
   tools(): readonly ExposedTool[] | Promise<readonly ExposedTool[]>;
+  /** One listed tool by the name clients call it (a call need not build the whole list); absent: found in `tools()`. */
+  tool?(name: string): ExposedTool | undefined | Promise<ExposedTool | undefined>;
   /** Runs a listed tool; resolves with the MCP CallToolResult. Failures may reject (they become `isError` results). */
   call(name: string, args: Json, signal: AbortSignal, hooks?: CallHooks): Promise<unknown>;
   /** Resources, templates, prompts and completions; absent: only tools are served. */
@@ -255,8 +257,7 @@ export async function dispatch(req: { id: JsonRpcId; method: string; params: Jso
       if (typeof name !== 'string' || name === '') return rpcError(id, JSONRPC_INVALID_PARAMS, "'name' must be a non-empty string");
       const args = params?.arguments ?? {};
       if (!isObject(args)) return rpcError(id, JSONRPC_INVALID_PARAMS, "'arguments' must be an object");
-      const tools = await ctx.source.tools();
-      const tool = tools.find((t) => t.name === name);
+      const tool = ctx.source.tool ? await ctx.source.tool(name) : (await ctx.source.tools()).find((t) => t.name === name);
       if (tool === undefined) {
         const denied = await ctx.source.denied?.(name);
         if (denied !== undefined) return { jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: denied }], isError: true } };

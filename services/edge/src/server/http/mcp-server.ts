@@ -348,6 +348,14 @@ function serverSource(deps: McpServerDeps, ctx: CallContext): McpServerSource {
   const forwarder = deps.forwarder;
   return {
     tools: async () => exposedTools(selectTools(await load(), ctx.filter), ctx.client),
+    // A call finds its one tool: no list of the whole catalog per call.
+    async tool(name) {
+      const found = ctx.client === undefined
+        ? (await load(), deps.catalog.byName(name))
+        : (await load()).find((t) => t.client === ctx.client && (t.upstreamName ?? t.name) === name);
+      if (found === undefined || selectTools([found], ctx.filter).length === 0) return undefined;
+      return exposedTools([found], ctx.client)[0];
+    },
     async denied(name) {
       const all = await load();
       const tool = ctx.client === undefined ? all.find((t) => t.name === name) : all.find((t) => t.client === ctx.client && (t.upstreamName ?? t.name) === name);
