@@ -45,9 +45,32 @@ export async function openSession(deps: McpSessionDeps, s: NewSession): Promise<
   }
 }
 
+/** How many verified (scope, id) pairs a secret remembers; past that the memory starts over. */
+const VERIFIED_MAX = 10_000;
+const verifiedBySecret = new Map<string, Set<string>>();
+
+/**
+ * `verifySessionId`, remembered: a session sends many requests, and its id's HMAC is
+ * the same every time. Only successes are kept (a forged id is recomputed, as before);
+ * the store is still asked on every request, so a deleted session ends at once.
+ */
+export function verifiedSessionId(secret: string, scope: string, id: string): boolean {
+  let verified = verifiedBySecret.get(secret);
+  const key = `${scope}\0${id}`;
+  if (verified?.has(key)) return true;
+  if (!verifySessionId(secret, scope, id)) return false;
+  if (verified === undefined) {
+    if (verifiedBySecret.size >= 16) verifiedBySecret.clear(); // secrets come one per app (tests make many)
+    verifiedBySecret.set(secret, verified = new Set());
+  }
+  if (verified.size >= VERIFIED_MAX) verified.clear();
+  verified.add(key);
+  return true;
+}
+
 /** A request on a session: signed for this scope, and live in the store (which refreshes its idle TTL). */
 export async function resumeSession(deps: McpSessionDeps, scope: string, id: string): Promise<LiveSession | Exclude<SessionCheck, 'ok'>> {
-  if (!verifySessionId(deps.sessionSecret, scope, id)) return 'not_found';
+  if (!verifiedSessionId(deps.sessionSecret, scope, id)) return 'not_found';
   try {
     const live = await deps.sessions.touch(id, Date.now());
     return live !== undefined && live.scope === scope ? live : 'not_found';
