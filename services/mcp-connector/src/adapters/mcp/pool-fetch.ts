@@ -77,8 +77,9 @@ export function createPoolFetch(options: PoolFetchOptions = {}): PoolFetch {
       throw new TypeError('fetch failed', { cause: err });
     }
     const status = res.statusCode;
+    // undici's names are lower case; the Response validates the pairs once (no Headers built first).
     const headers = responseHeaders(res.headers);
-    if (status >= 300 && status < 400 && headers.has('location') && init?.redirect !== 'manual') {
+    if (status >= 300 && status < 400 && res.headers.location !== undefined && init?.redirect !== 'manual') {
       // Redirects are rare on MCP endpoints: let fetch follow them (the POST was not processed).
       discard(res.body);
       return fallback(input, init);
@@ -87,8 +88,8 @@ export function createPoolFetch(options: PoolFetchOptions = {}): PoolFetch {
       discard(res.body);
       return new Response(null, { status, headers });
     }
-    const contentType = headers.get('content-type');
-    if (contentType !== null && contentType.split(';')[0]?.trim().toLowerCase() === 'text/event-stream') {
+    const contentType = res.headers['content-type'];
+    if (typeof contentType === 'string' && contentType.split(';')[0]?.trim().toLowerCase() === 'text/event-stream') {
       return new Response(Readable.toWeb(res.body) as ReadableStream<Uint8Array>, { status, headers });
     }
     let bytes: ArrayBuffer;
@@ -129,12 +130,14 @@ function headerList(headers: RequestInit['headers']): string[] {
   return out;
 }
 
-function responseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(raw)) {
+/** undici's response headers as the pairs a `Response` takes (a repeated header stays repeated). */
+function responseHeaders(raw: Record<string, string | string[] | undefined>): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const name in raw) {
+    const value = raw[name];
     if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else headers.append(name, value);
+    if (Array.isArray(value)) for (const v of value) pairs.push([name, v]);
+    else pairs.push([name, value]);
   }
-  return headers;
+  return pairs;
 }
