@@ -56,8 +56,17 @@ describe('tool prices and budgets on every tool path', () => {
 
   it('charges each execution its price and refuses with budget_exceeded; /mcp answers an isError result', async () => {
     const key = await newKey('tools', 0.005);
-    // Wait for the catalog (server-everything connects in the background).
-    await until(async () => ((await execute(key.secret, 'everything-get-sum', { a: 1, b: 2 })).status === 200 ? true : undefined), 15_000, 200);
+    // Wait for the edge's own catalog (it holds the prices), not only mcp-connector's: a
+    // call that mcp-connector already serves while the edge's catalog still lacks the
+    // tool is priced 0, and the budget would then fit one call more (seen under load).
+    const lister = new Client({ name: 'e2e-wait', version: '1.0.0' });
+    await lister.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key.secret}` } } }));
+    try {
+      await until(async () => ((await lister.listTools()).tools.some((t) => t.name === 'everything-get-sum') ? true : undefined), 15_000, 200);
+    } finally {
+      await lister.close();
+    }
+    expect((await execute(key.secret, 'everything-get-sum', { a: 1, b: 2 })).status).toBe(200); // 0.001
     expect((await execute(key.secret, 'everything-echo', { message: 'a' })).status).toBe(200); // 0.001 + 0.002
     expect((await execute(key.secret, 'everything-echo', { message: 'b' })).status).toBe(200); // 0.003 + 0.002 fits exactly
     const over = await execute(key.secret, 'everything-get-sum', { a: 1, b: 1 });
@@ -74,7 +83,8 @@ describe('tool prices and budgets on every tool path', () => {
       await client.close();
     }
 
-    const report = await usage(key.id, (rows) => rows.length === 2);
+    // Usage events arrive asynchronously: wait for all three calls, not just for two rows.
+    const report = await usage(key.id, (rows) => rows.reduce((n, r) => n + Number(r.requests), 0) === 3);
     expect(report.data).toEqual([
       { entity_kind: 'key', entity_id: key.id, kind: 'tool', name: 'everything-echo', requests: 2, prompt_tokens: 0, completion_tokens: 0, cost: 0.004 },
       { entity_kind: 'key', entity_id: key.id, kind: 'tool', name: 'everything-get-sum', requests: 1, prompt_tokens: 0, completion_tokens: 0, cost: 0.001 },
