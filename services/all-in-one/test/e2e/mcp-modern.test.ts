@@ -5,38 +5,13 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { EVERYTHING_STDIO, startMcpGateway, until, type McpGateway } from './helpers.js';
+import { sseStream } from './sse-stream.js';
 
 type Json = Record<string, unknown>;
 const DYNAMIC = { command: process.execPath, args: [resolve(import.meta.dirname, '../fixtures/dynamic-server.mjs')] };
 const MODERN = '2026-07-28';
 const ACCEPT = 'application/json, text/event-stream';
 
-/** Reads SSE `data:` messages from a response body until `done` says stop; the reader stays usable. */
-function sseReader(body: ReadableStream<Uint8Array>): { next(): Promise<Json>; cancel(): Promise<void> } {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const queue: Json[] = [];
-  return {
-    async next() {
-      for (;;) {
-        const queued = queue.shift();
-        if (queued) return queued;
-        const { value, done } = await reader.read();
-        if (done) throw new Error('stream ended');
-        buffer += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const event = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = event.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('');
-          if (data) queue.push(JSON.parse(data) as Json);
-        }
-      }
-    },
-    cancel: () => reader.cancel(),
-  };
-}
 
 function modernMeta(extra: Json = {}): Json {
   return { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientCapabilities': {}, 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' }, ...extra };
@@ -191,7 +166,7 @@ describe('/mcp: 2026-07-28 era, cancellation and change notifications', () => {
       const abort = new AbortController();
       const res = await fetch(`${base}/mcp`, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 'w2', method: 'tools/call', params }), signal: abort.signal });
       expect(res.headers.get('content-type')).toContain('text/event-stream');
-      const events = sseReader(res.body!);
+      const events = sseStream(res.body!);
       expect(await events.next()).toMatchObject({ method: 'notifications/progress', params: { progress: 1 } });
       abort.abort();
       await until(async () => ((await stats()).cancelled === before + 1 ? true : undefined), 10_000, 50);
@@ -202,11 +177,11 @@ describe('/mcp: 2026-07-28 era, cancellation and change notifications', () => {
     const headers = await legacySession('/mcp');
     const get = await fetch(`${base}/mcp`, { headers: { accept: 'text/event-stream', 'mcp-session-id': headers['mcp-session-id']!, 'mcp-protocol-version': '2025-11-25' } });
     expect(get.status).toBe(200);
-    const legacyEvents = sseReader(get.body!);
+    const legacyEvents = sseStream(get.body!);
     closers.push(() => legacyEvents.cancel());
     // Modern: raw listen (ack first, with the subscription id) and the v2 client's listen().
     const listen = await fetch(`${base}/mcp`, { method: 'POST', headers: modernHeaders('subscriptions/listen'), body: JSON.stringify({ jsonrpc: '2.0', id: 'sub-1', method: 'subscriptions/listen', params: { _meta: modernMeta(), notifications: { toolsListChanged: true, resourceSubscriptions: ['demo://x'] } } }) });
-    const modernEvents = sseReader(listen.body!);
+    const modernEvents = sseStream(listen.body!);
     closers.push(() => modernEvents.cancel());
     expect(await modernEvents.next()).toEqual({
       jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged',

@@ -5,6 +5,7 @@ import { testEnv, testIds } from '@switchyard/testing';
 import { Redis } from 'ioredis';
 import { createAllInOne, type AllInOne } from '../../src/index.js';
 import { until } from './helpers.js';
+import { sseStream } from './sse-stream.js';
 
 type Json = Record<string, unknown>;
 const FIXTURES = resolve(import.meta.dirname, '../fixtures');
@@ -77,40 +78,16 @@ describe('/mcp across two edge + mcp-connector replicas', () => {
     return { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': LEGACY };
   }
 
-  /** Every `data:` message of an SSE body as it arrives. */
-  function messages(body: ReadableStream<Uint8Array>): { next(): Promise<Json> } {
-    const reader = body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    const queue: Json[] = [];
-    return {
-      async next() {
-        for (;;) {
-          const queued = queue.shift();
-          if (queued) return queued;
-          const { value, done } = await reader.read();
-          if (done) throw new Error('stream ended');
-          buffer += decoder.decode(value, { stream: true });
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const data = buffer.slice(0, end).split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('');
-            buffer = buffer.slice(end + 2);
-            if (data) queue.push(JSON.parse(data) as Json);
-          }
-        }
-      },
-    };
-  }
 
   it('a sampling request relayed through edge A is answered on edge B', async () => {
     const [a, b] = edges as [string, string];
     const headers = await session(a);
     const res = await post(a, headers, { id: 's1', method: 'tools/call', params: { name: 'conf-test_sampling', arguments: { prompt: 'hi' } } });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const stream = messages(res.body!);
+    const stream = sseStream(res.body!);
     const request = await stream.next();
     expect(request).toMatchObject({ method: 'sampling/createMessage' });
-    const answer = await post(b, headers, { id: request.id, result: { role: 'assistant', content: { type: 'text', text: 'from edge B' }, model: 'm', stopReason: 'endTurn' } });
+    const answer = await post(b, headers, { id: request?.id, result: { role: 'assistant', content: { type: 'text', text: 'from edge B' }, model: 'm', stopReason: 'endTurn' } });
     expect(answer.status).toBe(202);
     expect(await stream.next()).toMatchObject({ id: 's1', result: { content: [{ type: 'text', text: 'LLM response: from edge B' }] } });
   });
@@ -132,7 +109,7 @@ describe('/mcp across two edge + mcp-connector replicas', () => {
     const headers = await session(a);
     const get = await fetch(`${b}/mcp`, { headers: { accept: 'text/event-stream', 'mcp-session-id': headers['mcp-session-id']!, 'mcp-protocol-version': LEGACY } });
     expect(get.status).toBe(200);
-    const stream = messages(get.body!);
+    const stream = sseStream(get.body!);
     expect(await post(a, { ...headers, accept: 'application/json' }, { id: 'sub', method: 'resources/subscribe', params: { uri: WATCHED } }).then((r) => r.json())).toMatchObject({ result: {} });
     // The subscription went upstream through edge A's connector: a change there is announced.
     expect(await call(a, headers, 'conf-test_update_watched_resource')).toBe('updated (subscribed)');
