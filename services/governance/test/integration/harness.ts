@@ -2,9 +2,24 @@ import { expect } from 'vitest';
 import type { Bus } from '@switchyard/bus';
 import { SwitchyardError } from '@switchyard/errors';
 import { createClient, fromBinary, governance, SUBJECTS, type GrpcClient } from '@switchyard/proto';
+import type { TestEnv, TestIds } from '@switchyard/testing';
 import { waitFor } from '@switchyard/testing';
+import { loadGovernanceConfig, type GovernanceConfig } from '../../src/index.js';
 
 export type Governance = GrpcClient<typeof governance.GovernanceService>;
+
+/** Governance against the real Postgres and NATS of this run (its own schema and subject prefix), gRPC on a free port. */
+export function postgresConfig(env: TestEnv, ids: TestIds, opsPort: number): GovernanceConfig {
+  return loadGovernanceConfig({
+    env: {},
+    overrides: {
+      grpc: { port: 0 },
+      ops: { port: opsPort },
+      backends: { database_url: env.databaseUrl, nats_url: env.natsUrl, subject_prefix: ids.subjectPrefix, database_schema: ids.schema },
+      observability: { log_level: 'silent' },
+    },
+  });
+}
 
 export interface Event {
   subject: string;

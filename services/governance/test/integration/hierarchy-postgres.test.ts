@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsBus } from '@switchyard/bus';
 import { waitFor, dropSchema, testEnv, testIds } from '@switchyard/testing';
 import type { governance } from '@switchyard/proto';
-import { createApp, loadGovernanceConfig, type GovernanceApp } from '../../src/index.js';
-import { connect, failure, recordPolicyEvents, type Event, type Governance } from './harness.js';
+import { createApp, type GovernanceApp } from '../../src/index.js';
+import { connect, postgresConfig, failure, recordPolicyEvents, type Event, type Governance } from './harness.js';
 
 const env = testEnv();
 const ids = testIds('govh');
@@ -18,15 +18,7 @@ let events: Event[];
 let stopRecording: () => void;
 
 beforeAll(async () => {
-  const config = loadGovernanceConfig({
-    env: {},
-    overrides: {
-      grpc: { port: 0 },
-      ops: { port: -1 },
-      backends: { database_url: env.databaseUrl, nats_url: env.natsUrl, subject_prefix: ids.subjectPrefix, database_schema: ids.schema },
-      observability: { log_level: 'silent' },
-    },
-  });
+  const config = postgresConfig(env, ids, -1);
   subscriber = await NatsBus.connect({ url: env.natsUrl, prefix: ids.subjectPrefix, name: 'governance-hierarchy-test' });
   ({ events, stop: stopRecording } = recordPolicyEvents(subscriber));
   await subscriber.flush();

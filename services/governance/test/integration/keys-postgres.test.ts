@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsBus } from '@switchyard/bus';
 import { timestampDate, timestampFromDate } from '@switchyard/proto';
 import { dropSchema, testEnv, testIds } from '@switchyard/testing';
-import { createApp, loadGovernanceConfig, type GovernanceApp } from '../../src/index.js';
-import { connect, expectEvent, failure, getText, recordPolicyEvents, type Event, type Governance } from './harness.js';
+import { createApp, type GovernanceApp } from '../../src/index.js';
+import { connect, postgresConfig, expectEvent, failure, getText, recordPolicyEvents, type Event, type Governance } from './harness.js';
 
 const env = testEnv();
 const ids = testIds('gov');
@@ -20,15 +20,7 @@ let stopRecording: () => void;
 let sql: pg.Client;
 
 beforeAll(async () => {
-  const config = loadGovernanceConfig({
-    env: {},
-    overrides: {
-      grpc: { port: 0 },
-      ops: { port: 0 },
-      backends: { database_url: env.databaseUrl, nats_url: env.natsUrl, subject_prefix: ids.subjectPrefix, database_schema: ids.schema },
-      observability: { log_level: 'silent' },
-    },
-  });
+  const config = postgresConfig(env, ids, 0);
   subscriber = await NatsBus.connect({ url: env.natsUrl, prefix: ids.subjectPrefix, name: 'governance-test' });
   ({ events, stop: stopRecording } = recordPolicyEvents(subscriber));
   await subscriber.flush();
