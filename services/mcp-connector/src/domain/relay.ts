@@ -46,11 +46,22 @@ export class CallRelay {
     return true;
   }
 
-  /** Registers a running call under `key` (empty: not cancellable by key); returns the unregister function. */
-  track(key: string, controller: AbortController): () => void {
-    if (key === '') return () => undefined;
-    this.#calls.set(key, controller);
-    return () => { if (this.#calls.get(key) === controller) this.#calls.delete(key); };
+  /**
+   * A running call: its controller aborts when `signal` does (the RPC went away) or when
+   * CancelCall names `key` (empty: not cancellable by key). `release` undoes both.
+   */
+  track(key: string, signal: AbortSignal): { controller: AbortController; release(): void } {
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (key !== '') this.#calls.set(key, controller);
+    return {
+      controller,
+      release: () => {
+        signal.removeEventListener('abort', onAbort);
+        if (key !== '' && this.#calls.get(key) === controller) this.#calls.delete(key);
+      },
+    };
   }
 
   cancel(key: string, reason: string): boolean {

@@ -20,8 +20,7 @@ describe('RoutedRelay', () => {
     expect(replicaOf(id)).toBe('aaaaaaaaaaaa');
     expect(await relay.answer(id, { result: { ok: true } })).toBe(true);
     expect(await answer).toEqual({ ok: true });
-    const controller = new AbortController();
-    local.track('s:1', controller);
+    const { controller } = local.track('s:1', new AbortController().signal);
     expect(await relay.cancel('s:1', 'stop')).toBe(true);
     expect(controller.signal.aborted).toBe(true);
     expect(others.asked).toEqual([]);

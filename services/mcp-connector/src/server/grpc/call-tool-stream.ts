@@ -19,10 +19,7 @@ export function callToolStream(connector: McpConnector, relay: CallRelay): Serve
     if (!request.name) throw new SwitchyardError('invalid_argument', 'name is required', { param: 'name' });
     const args = parseObject(request.arguments, 'arguments');
     const { progressToken: _ignored, ...meta } = parseObject(request.meta, 'meta');
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort(ctx.signal.reason);
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const untrack = relay.track(request.callKey, controller);
+    const { controller, release } = relay.track(request.callKey, ctx.signal);
 
     const queue: Event[] = [];
     let wake: (() => void) | undefined;
@@ -56,8 +53,7 @@ export function callToolStream(connector: McpConnector, relay: CallRelay): Serve
       if ('error' in outcome) throw outcome.error;
       yield { event: { case: 'result', value: encodeJson(outcome.result) } };
     } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
-      untrack();
+      release();
       if (!outcome) controller.abort(new Error('stream closed'));
     }
   };

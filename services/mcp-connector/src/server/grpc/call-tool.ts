@@ -31,18 +31,13 @@ export function callTool(connector: McpConnector, relay: CallRelay): UnaryHandle
     if (!request.name) throw new SwitchyardError('invalid_argument', 'name is required', { param: 'name' });
     const args = parseArguments(request.arguments);
     const timeout = request.timeoutMs > 0 ? { timeoutMs: request.timeoutMs } : {};
-    if (request.callKey === '') {
-      return { result: encoder.encode(JSON.stringify(await connector.callTool(request.name, args, { signal: ctx.signal, ...timeout }))) };
-    }
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort(ctx.signal.reason);
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const untrack = relay.track(request.callKey, controller);
+    const run = async (signal: AbortSignal) => ({ result: encoder.encode(JSON.stringify(await connector.callTool(request.name, args, { signal, ...timeout }))) });
+    if (request.callKey === '') return run(ctx.signal);
+    const { controller, release } = relay.track(request.callKey, ctx.signal);
     try {
-      return { result: encoder.encode(JSON.stringify(await connector.callTool(request.name, args, { signal: controller.signal, ...timeout }))) };
+      return await run(controller.signal);
     } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
-      untrack();
+      release();
     }
   };
 }
