@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hmac, isSignedToken, signedToken, verifiedBody } from './signed-token.js';
 import type { JsonRpcResponse } from './mcp-server-protocol.js';
 
 /**
@@ -30,7 +31,6 @@ export interface RelayedRequest {
 /** What a round of the call ends with. */
 export type RoundEvent = { readonly kind: 'answer'; readonly answer: JsonRpcResponse } | { readonly kind: 'input'; readonly requests: readonly RelayedRequest[] };
 
-const STATE_PREFIX = 'sy1';
 /** Relayed requests arriving within this long of the first form one round (an upstream asking several things at once). */
 const GATHER_MS = 20;
 
@@ -53,28 +53,24 @@ export interface StateClaims {
 }
 
 function mac(secret: string, payload: string, binding: string): string {
-  return createHmac('sha256', secret).update(`mrtr\n${binding}\n${payload}`).digest('base64url');
+  return hmac(secret, `mrtr\n${binding}\n${payload}`);
 }
 
 /** `sy1.<claims, base64url JSON>.<HMAC>`, bound to `binding` (caller key + endpoint). */
 export function signState(secret: string, binding: string, claims: StateClaims): string {
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  return `${STATE_PREFIX}.${payload}.${mac(secret, payload, binding)}`;
+  return signedToken(payload, mac(secret, payload, binding));
 }
 
 /** True for a state this gateway issues (whatever its validity); anything else belongs to the upstream. */
 export function isGatewayState(state: unknown): state is string {
-  return typeof state === 'string' && state.startsWith(`${STATE_PREFIX}.`);
+  return typeof state === 'string' && isSignedToken(state);
 }
 
 /** The claims of a state signed for `binding`, unexpired; undefined when forged, tampered, foreign or expired. */
 export function verifyState(secret: string, binding: string, state: string, now = Date.now()): StateClaims | undefined {
-  const parts = state.split('.');
-  if (parts.length !== 3 || parts[0] !== STATE_PREFIX) return undefined;
-  const [, payload = '', given = ''] = parts;
-  const expected = Buffer.from(mac(secret, payload, binding));
-  const actual = Buffer.from(given);
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return undefined;
+  const payload = verifiedBody(state, (p) => mac(secret, p, binding));
+  if (payload === undefined) return undefined;
   let claims: unknown;
   try {
     claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hmac, signedToken, verifiedBody } from './signed-token.js';
 import { CATALOG_METHODS, dispatchCatalog, type CatalogSource } from './mcp-server-catalog.js';
 
 /**
@@ -80,10 +81,8 @@ export function headerVersion(header: string | undefined): string | undefined {
 
 // ---------------------------------------------------------------- sessions
 
-const SESSION_PREFIX = 'sy1';
-
 function mac(secret: string, nonce: string, scope: string): string {
-  return createHmac('sha256', secret).update(`mcp-session\0${nonce}\0${scope}`).digest('base64url');
+  return hmac(secret, `mcp-session\0${nonce}\0${scope}`);
 }
 
 /**
@@ -92,18 +91,13 @@ function mac(secret: string, nonce: string, scope: string): string {
  */
 export function issueSessionId(secret: string, scope: string): string {
   const nonce = randomBytes(18).toString('base64url');
-  return `${SESSION_PREFIX}.${nonce}.${mac(secret, nonce, scope)}`;
+  return signedToken(nonce, mac(secret, nonce, scope));
 }
 
 /** True when `id` was issued by `issueSessionId` with this secret and scope. Constant-time on the MAC. */
 export function verifySessionId(secret: string, scope: string, id: string): boolean {
-  const parts = id.split('.');
-  if (parts.length !== 3 || parts[0] !== SESSION_PREFIX) return false;
-  const [, nonce = '', given = ''] = parts;
-  if (!/^[A-Za-z0-9_-]{16,64}$/.test(nonce)) return false;
-  const expected = Buffer.from(mac(secret, nonce, scope));
-  const actual = Buffer.from(given);
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  const nonce = verifiedBody(id, (n) => mac(secret, n, scope));
+  return nonce !== undefined && /^[A-Za-z0-9_-]{16,64}$/.test(nonce);
 }
 
 // ---------------------------------------------------------------- Origin
